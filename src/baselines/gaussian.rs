@@ -1,0 +1,170 @@
+//! The Gaussian (canonical-correlation) MI estimator and MI of a Gaussian from its covariance.
+
+use super::Estimator;
+use crate::Result;
+use nalgebra::DMatrix;
+use ndarray::ArrayView2;
+
+/// Smallest number of rows the Gaussian estimator accepts.
+const MIN_ROWS: usize = 3;
+/// Ridge always mixed into the correlation matrix.
+const BASE_RIDGE: f64 = 1e-6;
+/// Largest squared canonical correlation used, so each term stays finite (≤ 13.82 nats).
+const MAX_RHO2: f64 = 1.0 - 1e-12;
+
+/// MI of the Gaussian with the same correlation structure as the data, in nats.
+///
+/// Computes the sample correlation matrix R of `[X, Y]` (population moments; a constant column
+/// gets a zero row and column), shrinks it to `(1 − λ) R + λ I` and returns
+/// `−½ Σ ln(1 − ρ_i²)` over its canonical correlations ρ_i (see
+/// [`gaussian_mi_from_covariance`]). The shrinkage rule, with `d = dx + dy`, is
+/// `λ = max(1e-6, 1 − n / (2d))`: a 1e-6 ridge always, growing linearly to ½ as n falls
+/// from 2d to d and beyond, so the estimate stays finite and tame when n ≤ d (where R is
+/// singular). Needs n ≥ 3. Exact for Gaussian data up to sampling error; it sees only linear
+/// dependence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Gaussian;
+
+impl Estimator for Gaussian {
+    fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
+        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
+        let (n, dx, dy) = (x.nrows(), x.ncols(), y.ncols());
+        let d = dx + dy;
+        let mut z = DMatrix::from_fn(n, d, |r, c| if c < dx { x[[r, c]] } else { y[[r, c - dx]] });
+        for mut col in z.column_iter_mut() {
+            let mean = col.sum() / n as f64;
+            col.add_scalar_mut(-mean);
+            let std = (col.norm_squared() / n as f64).sqrt();
+            if std > 0.0 {
+                col /= std;
+            } else {
+                col.fill(0.0);
+            }
+        }
+        let corr = z.tr_mul(&z) / n as f64;
+        let lambda = BASE_RIDGE.max(1.0 - n as f64 / (2 * d) as f64);
+        let shrunk = corr * (1.0 - lambda) + DMatrix::identity(d, d) * lambda;
+        Ok(gaussian_mi_from_covariance(&shrunk, dx))
+    }
+
+    fn name(&self) -> String {
+        "Gaussian (CCA)".to_string()
+    }
+}
+
+/// MI in nats between the first `dx` and the remaining coordinates of a Gaussian with
+/// covariance `cov`, via canonical correlations.
+///
+/// Whitens each diagonal block with its symmetric inverse square root (eigen-directions with
+/// eigenvalue ≤ 1e-12 × the block's largest are treated as degenerate and dropped), takes the
+/// singular values ρ_i of the whitened cross-covariance (SVD) and returns
+/// `−½ Σ ln(1 − ρ_i²)` with ρ_i² clamped to ≤ 1 − 1e-12. The result is ≥ 0, or NaN if `cov`
+/// has a non-finite entry. Reads the two diagonal blocks (symmetrized) and the upper-right
+/// block `cov[0..dx, dx..]`.
+///
+/// # Panics
+/// If `cov` is not square or `dx` is not in `1..cov.nrows()`.
+pub fn gaussian_mi_from_covariance(cov: &DMatrix<f64>, dx: usize) -> f64 {
+    let d = cov.nrows();
+    assert!(cov.is_square(), "covariance must be square, got {}×{}", d, cov.ncols());
+    assert!(0 < dx && dx < d, "dx = {dx} must be in 1..{d}");
+    if cov.iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
+    let dy = d - dx;
+    let wx = inverse_sqrt_psd(cov.view((0, 0), (dx, dx)).into_owned());
+    let wy = inverse_sqrt_psd(cov.view((dx, dx), (dy, dy)).into_owned());
+    let cross = wx * cov.view((0, dx), (dx, dy)) * wy;
+    cross.singular_values().iter().map(|s| -0.5 * (-(s * s).min(MAX_RHO2)).ln_1p()).sum()
+}
+
+/// Symmetric (pseudo-)inverse square root of a symmetric PSD block.
+fn inverse_sqrt_psd(block: DMatrix<f64>) -> DMatrix<f64> {
+    let sym = (&block + block.transpose()) * 0.5;
+    let eig = sym.symmetric_eigen();
+    let tol = eig.eigenvalues.max() * 1e-12;
+    let inv_sqrt = eig.eigenvalues.map(|l| if l > tol && l > 0.0 { l.sqrt().recip() } else { 0.0 });
+    &eig.eigenvectors * DMatrix::from_diagonal(&inv_sqrt) * eig.eigenvectors.transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+    use crate::baselines::ksg::tests::{TRUE_MI_075, bivariate_normal};
+    use ndarray::{Array2, Axis, concatenate};
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::StandardNormal;
+
+    /// A random covariance A Aᵀ + 0.1 I of size d.
+    fn random_covariance(d: usize, seed: u64) -> DMatrix<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let a = DMatrix::from_fn(d, d, |_, _| rng.sample::<f64, _>(StandardNormal));
+        &a * a.transpose() + DMatrix::identity(d, d) * 0.1
+    }
+
+    #[test]
+    fn bivariate_covariance_matches_closed_form() {
+        let (sx, sy, rho) = (2.0f64, 0.3f64, 0.75);
+        let cov = DMatrix::from_row_slice(2, 2, &[sx * sx, rho * sx * sy, rho * sx * sy, sy * sy]);
+        let mi = gaussian_mi_from_covariance(&cov, 1);
+        assert!((mi - TRUE_MI_075).abs() < 1e-12, "got {mi}");
+    }
+
+    #[test]
+    fn random_covariance_agrees_with_log_dets() {
+        for seed in 0..5 {
+            let cov = random_covariance(8, seed);
+            let mi = gaussian_mi_from_covariance(&cov, 5);
+            let ln_det = |m: DMatrix<f64>| m.determinant().ln();
+            let by_dets = 0.5
+                * (ln_det(cov.view((0, 0), (5, 5)).into_owned()) + ln_det(cov.view((5, 5), (3, 3)).into_owned())
+                    - ln_det(cov.clone()));
+            assert!(mi >= 0.0, "negative MI {mi}");
+            assert!((mi - by_dets).abs() < 1e-9 * (1.0 + by_dets), "{mi} vs {by_dets}");
+        }
+    }
+
+    #[test]
+    fn singular_and_nonfinite_covariances() {
+        // Y is an exact copy of X: capped, not infinite.
+        let cov = DMatrix::from_element(2, 2, 1.0);
+        let mi = gaussian_mi_from_covariance(&cov, 1);
+        assert!((mi - 0.5 * 1e12f64.ln()).abs() < 1e-3, "got {mi}");
+        // A zero-variance coordinate contributes nothing.
+        let mut cov = random_covariance(4, 9);
+        cov.row_mut(1).fill(0.0);
+        cov.column_mut(1).fill(0.0);
+        assert!(gaussian_mi_from_covariance(&cov, 2).is_finite());
+        cov[(0, 0)] = f64::NAN;
+        assert!(gaussian_mi_from_covariance(&cov, 2).is_nan());
+    }
+
+    #[test]
+    fn recovers_bivariate_normal_mi() {
+        let (x, y) = bivariate_normal(5000, 0.75, 1);
+        let mi = Gaussian.estimate(x.view(), y.view()).unwrap();
+        assert!((mi - TRUE_MI_075).abs() < 0.02, "Gaussian gave {mi}, expected {TRUE_MI_075}");
+    }
+
+    #[test]
+    fn degenerate_inputs_stay_finite() {
+        let (x, y) = bivariate_normal(50, 0.75, 6);
+        let x = concatenate![Axis(1), x, Array2::from_elem((50, 1), 7.0)];
+        let mi = Gaussian.estimate(x.view(), y.view()).unwrap();
+        assert!(mi.is_finite() && mi > 0.0, "got {mi}");
+        // n = 3 rows with d = 6 columns: the sample correlation is singular.
+        let x = Array2::from_shape_fn((3, 3), |(r, c)| ((r * 3 + c) as f64).sin());
+        let y = x.mapv(|v| v * 2.0 + 1.0);
+        let mi = Gaussian.estimate(x.view(), y.view()).unwrap();
+        assert!(mi.is_finite() && mi >= 0.0, "got {mi}");
+    }
+
+    #[test]
+    fn too_few_rows_is_an_error() {
+        let (x, y) = bivariate_normal(2, 0.5, 7);
+        let e = Gaussian.estimate(x.view(), y.view());
+        assert!(matches!(e, Err(Error::TooFewRows { n: 2, min: 3, .. })));
+    }
+}

@@ -1,0 +1,24 @@
+//! The library's error type: every failure names the bad argument and its value.
+
+/// Result alias used across the library.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong when estimating MI from user data.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// X and Y do not have the same number of rows.
+    #[error("X has {x_rows} rows but Y has {y_rows}; both must have the same number of rows")]
+    RowMismatch { x_rows: usize, y_rows: usize },
+    /// Fewer rows than the estimator needs.
+    #[error("n = {n} rows is below the minimum of {min} for {what}")]
+    TooFewRows { n: usize, min: usize, what: String },
+    /// A dimension is zero or above what the estimator accepts.
+    #[error("{which} = {value} is out of range (allowed {min}..={max})")]
+    BadDim { which: &'static str, value: usize, min: usize, max: usize },
+    /// A NaN or infinite value in the input.
+    #[error("{which}[{row}, {col}] = {value} is not finite")]
+    NonFinite { which: &'static str, row: usize, col: usize, value: f64 },
+    /// Any other invalid argument, with its name and value.
+    #[error("invalid argument {name} = {value}: {why}")]
+    BadArgument { name: &'static str, value: String, why: String },
+}

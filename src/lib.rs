@@ -1,0 +1,15 @@
+//! mist: a learned estimator of mutual information (MI), in nats, with classical baselines.
+//!
+//! - [`synth`]: the synthetic meta-dataset (joint distributions with closed-form MI).
+//! - [`preprocess`]: the rank-to-Gaussian column transform shared by trainer and runtime.
+//! - [`baselines`]: the KSG and Gaussian/CCA estimators and bootstrap intervals.
+//! - [`data`]: input validation shared by every estimator.
+
+pub mod baselines;
+pub mod data;
+pub mod error;
+pub mod io;
+pub mod preprocess;
+pub mod synth;
+
+pub use error::{Error, Result};

@@ -1,0 +1,73 @@
+//! Rank-to-Gaussian preprocessing, shared by the trainer and the runtime.
+//!
+//! Each column becomes `Φ⁻¹((rank − ½) / n)` with average ranks for ties: MI is unchanged, every
+//! coordinatewise monotone transform disappears and heavy tails stop mattering.
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use statrs::function::erf::erfc_inv;
+
+/// The standard normal quantile function `Φ⁻¹(p)` for `p` in (0, 1).
+pub fn normal_quantile(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
+}
+
+/// Average ranks (1-based) of `values`; tied values share the mean of their ranks.
+pub fn average_ranks(values: ArrayView1<f64>) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        // Ranks start + 1 ..= end share their mean.
+        let mean = (start + 1 + end) as f64 / 2.0;
+        order[start..end].iter().for_each(|&i| ranks[i] = mean);
+        start = end;
+    }
+    ranks
+}
+
+/// Applies the rank-to-Gaussian transform to every column of `data` (rows are samples).
+///
+/// A constant column becomes all zeros (every value has the middle rank).
+pub fn rank_gauss(data: ArrayView2<f64>) -> Array2<f64> {
+    let n = data.nrows() as f64;
+    let mut out = Array2::zeros(data.raw_dim());
+    for (col, mut out_col) in data.columns().into_iter().zip(out.columns_mut()) {
+        for (o, r) in out_col.iter_mut().zip(average_ranks(col)) {
+            *o = normal_quantile((r - 0.5) / n);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn ties_get_average_ranks() {
+        assert_eq!(average_ranks(array![3.0, 1.0, 3.0, 2.0].view()), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn monotone_maps_disappear_and_constants_are_zero() {
+        let x = array![[0.3, 5.0], [-1.2, 5.0], [2.5, 5.0], [0.0, 5.0]];
+        let a = rank_gauss(x.view());
+        let b = rank_gauss(x.mapv(|v| v.powi(3) + 1.0).view());
+        assert_eq!(a.column(0), b.column(0));
+        assert!(a.column(1).iter().all(|&v| v.abs() < 1e-12));
+        // Middle ranks of an even n are symmetric around zero.
+        assert!((a[(0, 0)] + a[(3, 0)]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantile_matches_known_values() {
+        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-9);
+        assert!(normal_quantile(0.5).abs() < 1e-12);
+    }
+}

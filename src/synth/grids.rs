@@ -1,0 +1,91 @@
+//! The fixed test grids of evaluation.md, each a list of reproducible dataset recipes.
+
+use super::family::{Base, Family, IMD_TEST, OOMD_TEST};
+use super::{MetaSample, Split, Structure, Transform, rng_for, sample_family};
+
+/// Datasets per (n, family) cell of every grid.
+pub const REPEATS: u64 = 9;
+
+/// One dataset of a grid: everything needed to draw it again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridItem {
+    /// Family of the dataset.
+    pub family: Family,
+    /// Rows.
+    pub n: usize,
+    /// Columns of X.
+    pub dx: usize,
+    /// Columns of Y.
+    pub dy: usize,
+    /// The seed stream the dataset comes from.
+    pub split: Split,
+    /// Seed within the stream.
+    pub seed: u64,
+}
+
+impl GridItem {
+    /// Draws the dataset.
+    pub fn sample(&self) -> MetaSample {
+        sample_family(self.family, self.n, self.dx, self.dy, self.split, self.seed)
+    }
+}
+
+/// `linspace(10, 500, 20)` truncated to integers, as in the original study.
+pub fn n_values() -> Vec<usize> {
+    (0..20).map(|i| (10 * 19 + i * 490) / 19).collect()
+}
+
+/// Cells `(n, family)` with dims drawn once per cell, then [`REPEATS`] datasets each.
+fn grid(
+    split: Split,
+    ns: &[usize],
+    families: &[Family],
+    dims: impl Fn(usize, &Family) -> Option<(usize, usize)>,
+) -> Vec<GridItem> {
+    let mut items = Vec::new();
+    for (ni, &n) in ns.iter().enumerate() {
+        for (fi, family) in families.iter().enumerate() {
+            let cell = ((ni as u64) << 32) | (fi as u64) << 16;
+            let (dx, dy) = dims(n, family).unwrap_or_else(|| family.draw_dims(&mut rng_for(split, cell)));
+            items.extend((0..REPEATS).map(|r| GridItem { family: *family, n, dx, dy, split, seed: cell | (r + 1) }));
+        }
+    }
+    items
+}
+
+/// The IMD grid: 20 values of n × 6 families × 9 datasets = 1,080.
+pub fn imd() -> Vec<GridItem> {
+    grid(Split::ImdTest, &n_values(), &IMD_TEST, |_, _| None)
+}
+
+/// The OoMD grid: 20 values of n × 7 families × 9 datasets = 1,260.
+pub fn oomd() -> Vec<GridItem> {
+    grid(Split::OomdTest, &n_values(), &OOMD_TEST, |_, _| None)
+}
+
+/// Families of the large-n grid and the dimension sweep.
+pub const PROBE_FAMILIES: [Family; 4] = [
+    Family::structured(Base::Normal, Structure::Dense, Transform::Base),
+    Family::structured(Base::Normal, Structure::Lvm, Transform::Wiggly),
+    Family::structured(Base::Student, Structure::Sparse, Transform::Asinh),
+    Family::plain(Base::AdditiveNoise, Transform::Base),
+];
+
+/// The large-n grid: n ∈ {500, 1,000, 2,000, 5,000} (500 is the in-range reference), dims drawn
+/// once per family and kept across n, 9 datasets per cell.
+pub fn large_n() -> Vec<GridItem> {
+    let dims: Vec<(usize, usize)> =
+        PROBE_FAMILIES.iter().enumerate().map(|(i, f)| f.draw_dims(&mut rng_for(Split::LargeN, i as u64))).collect();
+    let index = |f: &Family| PROBE_FAMILIES.iter().position(|p| p == f).expect("probe family");
+    grid(Split::LargeN, &[500, 1000, 2000, 5000], &PROBE_FAMILIES, |_, f| Some(dims[index(f)]))
+}
+
+/// The dimension sweep: dx = dy ∈ {1, 2, 4, 8, 16, 32} at n ∈ {100, 500}, 9 datasets per cell.
+pub fn dimension_sweep() -> Vec<GridItem> {
+    let mut items = Vec::new();
+    for (di, d) in [1usize, 2, 4, 8, 16, 32].into_iter().enumerate() {
+        let cells = grid(Split::DimSweep, &[100, 500], &PROBE_FAMILIES, |_, _| Some((d, d)));
+        items.extend(cells.into_iter().map(|item| GridItem { seed: item.seed | (di as u64) << 48, ..item }));
+    }
+    items
+}

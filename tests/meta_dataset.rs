@@ -1,0 +1,175 @@
+//! Acceptance tests of the synthetic meta-dataset: ground truth, transforms, sampling, determinism.
+
+use mist::baselines::{Estimator, Ksg, gaussian::gaussian_mi_from_covariance};
+use mist::synth::covariance::gaussian_mi;
+use mist::synth::transforms::{Flow, Spiral, random_rotation};
+use mist::synth::{
+    Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, training_families,
+};
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+#[test]
+fn gaussian_mi_matches_canonical_correlations() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut checked = 0;
+    for s in Structure::ALL {
+        for (m, k) in [(1, 1), (2, 2), (3, 7), (16, 5), (32, 32)] {
+            if m.min(k) < s.min_dim() {
+                continue;
+            }
+            for _ in 0..5 {
+                let (sigma, desc) = s.draw(m, k, &mut rng);
+                let logdet = gaussian_mi(&sigma, m);
+                let cca = gaussian_mi_from_covariance(&sigma, m);
+                assert!((logdet - cca).abs() < 1e-9, "{s} {m}×{k} ({desc}): {logdet} vs {cca}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 115);
+}
+
+#[test]
+fn every_family_has_finite_nonnegative_mi() {
+    for seed in 0..2000 {
+        let s = sample(Split::Train, seed);
+        assert!(s.mi.is_finite() && s.mi >= 0.0, "{}: MI = {}", s.description, s.mi);
+        assert!(s.x.iter().chain(s.y.iter()).all(|v| v.is_finite()), "{}: non-finite sample", s.description);
+        assert!((10..=500).contains(&s.x.nrows()) && s.x.nrows() == s.y.nrows());
+    }
+    // Every family, including the OoMD ones, at its extreme dims.
+    let all = mist::synth::family::all_families();
+    for (i, family) in all.iter().enumerate() {
+        let (lx, ly) = family.min_dims();
+        let shapes =
+            if family.needs_equal_dims() { vec![(lx, lx), (32, 32)] } else { vec![(lx, ly), (32, 32), (lx, 32)] };
+        for (j, (dx, dy)) in shapes.into_iter().enumerate() {
+            for r in 0..10 {
+                let s = sample_family(*family, 20, dx, dy, Split::Validation, (i * 100 + j * 10 + r) as u64);
+                assert!(s.mi.is_finite() && s.mi >= 0.0, "{}: MI = {}", s.description, s.mi);
+                assert_eq!((s.x.ncols(), s.y.ncols()), (dx, dy), "{}", s.description);
+            }
+        }
+    }
+}
+
+#[test]
+fn dims_are_independent_and_cover_the_range() {
+    let (mut unequal, mut max_dx, mut max_dy, mut small_mi) = (0, 0, 0, 0);
+    for seed in 0..1000 {
+        let s = sample(Split::Train, seed);
+        unequal += usize::from(s.x.ncols() != s.y.ncols());
+        max_dx = max_dx.max(s.x.ncols());
+        max_dy = max_dy.max(s.y.ncols());
+        small_mi += usize::from(s.mi < 0.5);
+    }
+    assert!(unequal > 700, "dx ≠ dy in only {unequal} of 1000");
+    assert_eq!((max_dx, max_dy), (32, 32));
+    assert!(small_mi > 50, "only {small_mi} of 1000 with MI < 0.5");
+}
+
+/// KSG on the transformed and untransformed samples of one seed (the transform is drawn after the
+/// sample, so both share the same base sample).
+#[test]
+fn transforms_preserve_mi_under_ksg() {
+    let ksg = Ksg::default();
+    let fam = |transform| Family::structured(Base::Normal, Structure::Sparse, transform);
+    // The first seed whose MI is clearly non-zero, so that a broken transform shows.
+    let seed = (0..)
+        .find(|&s| (0.5..1.5).contains(&sample_family(fam(Transform::Base), 10, 2, 2, Split::Validation, s).mi))
+        .unwrap();
+    for t in Transform::ALL {
+        let plain = sample_family(fam(Transform::Base), 5000, 2, 2, Split::Validation, seed);
+        let moved = sample_family(fam(t), 5000, 2, 2, Split::Validation, seed);
+        assert_eq!(plain.mi, moved.mi);
+        let a = ksg.estimate(plain.x.view(), plain.y.view()).unwrap();
+        let b = ksg.estimate(moved.x.view(), moved.y.view()).unwrap();
+        // KSG's own bias differs between the two geometries (largest for the spiral, ~0.08 here,
+        // shrinking with n), so the bound is looser than KSG's sampling noise alone (~0.02).
+        assert!((a - b).abs() < 0.1, "{t}: KSG {a} untransformed vs {b} transformed (true {})", plain.mi);
+    }
+}
+
+#[test]
+fn vector_maps_are_invertible() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for d in [1, 2, 5, 32] {
+        let x = sample_family(
+            Family::structured(Base::Student, Structure::Dense, Transform::Base),
+            200,
+            d,
+            1,
+            Split::Validation,
+            d as u64,
+        )
+        .x;
+        let flow = Flow::draw(d, &mut rng);
+        let spiral = Spiral::draw(d, &mut rng);
+        let q = random_rotation(d, &mut rng);
+        let err = |a: &Array2<f64>| {
+            (a - &x).iter().fold(0.0f64, |m, v| m.max(v.abs() / (1.0 + x.iter().fold(0.0f64, |m, v| m.max(v.abs())))))
+        };
+        assert!(err(&flow.inverse(flow.forward(x.view()).view())) < 1e-6, "flow d = {d}");
+        assert!(err(&spiral.inverse(spiral.forward(x.view()).view())) < 1e-6, "spiral d = {d}");
+        let qtq = q.transpose() * &q;
+        assert!((qtq - nalgebra::DMatrix::identity(d, d)).abs().max() < 1e-12, "rotation d = {d}");
+        // The flow really moves the data.
+        assert!(err(&flow.forward(x.view())) > 1e-3, "flow d = {d} is the identity");
+    }
+}
+
+#[test]
+fn same_seed_gives_bit_identical_datasets() {
+    for seed in [0, 1, 99, u64::MAX] {
+        let (a, b) = (sample(Split::Train, seed), sample(Split::Train, seed));
+        assert_eq!(a.x, b.x);
+        assert_eq!(a.y, b.y);
+        assert_eq!(a.mi.to_bits(), b.mi.to_bits());
+        assert_eq!(a.description, b.description);
+        assert_ne!(sample(Split::Validation, seed).x, a.x);
+    }
+    // A fixed fingerprint: changes to the generator show up here, across runs and machines.
+    let s = sample(Split::Train, 2026);
+    let fingerprint = s.x.iter().chain(s.y.iter()).fold(s.mi.to_bits(), |h, v| h.rotate_left(5) ^ v.to_bits());
+    assert_eq!(fingerprint, FINGERPRINT, "{}", s.description);
+}
+
+const FINGERPRINT: u64 = 5957106750974682916;
+
+#[test]
+fn splits_follow_the_study() {
+    let train = training_families();
+    assert!(IMD_TEST.iter().all(|f| train.contains(f)));
+    assert!(OOMD_TEST.iter().all(|f| !train.contains(f)));
+    let names: Vec<String> = OOMD_TEST.iter().map(|f| f.to_string()).collect();
+    assert!(names.contains(&"student sparse-wiggly".to_string()) && names.contains(&"additive-noise base".to_string()));
+    for seed in 0..500 {
+        let fam = sample(Split::Validation, seed).family;
+        assert!(!OOMD_TEST.contains(&fam), "validation drew OoMD family {fam}");
+    }
+}
+
+#[test]
+fn grids_have_the_documented_shape() {
+    let expected_n = [10, 35, 61, 87, 113, 138, 164, 190, 216, 242, 267, 293, 319, 345, 371, 396, 422, 448, 474, 500];
+    assert_eq!(grids::n_values(), expected_n);
+    let (imd, oomd) = (grids::imd(), grids::oomd());
+    assert_eq!((imd.len(), oomd.len()), (1080, 1260));
+    let mut seeds: Vec<(Split, u64)> = imd.iter().chain(&oomd).map(|g| (g.split, g.seed)).collect();
+    seeds.extend(grids::large_n().iter().chain(&grids::dimension_sweep()).map(|g| (g.split, g.seed)));
+    let count = seeds.len();
+    seeds.sort_by_key(|(s, seed)| (format!("{s:?}"), *seed));
+    seeds.dedup();
+    assert_eq!(seeds.len(), count, "grid seeds repeat");
+    // dims drawn once per (n, family) cell: the 9 datasets of a cell share them.
+    assert!(imd.chunks(9).all(|c| c.iter().all(|g| (g.dx, g.dy, g.n) == (c[0].dx, c[0].dy, c[0].n))));
+    let sweep = grids::dimension_sweep();
+    assert_eq!(sweep.len(), 6 * 2 * 4 * 9);
+    assert!(sweep.iter().all(|g| g.dx == g.dy));
+    let large = grids::large_n();
+    assert_eq!(large.iter().map(|g| g.n).max(), Some(5000));
+    let s = large[0].sample();
+    assert_eq!(s.x.nrows(), 500);
+}
