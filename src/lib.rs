@@ -4,8 +4,11 @@
 //! - [`preprocess`]: the rank-to-Gaussian column transform shared by trainer and runtime.
 //! - [`baselines`]: the KSG and Gaussian/CCA estimators and bootstrap intervals.
 //! - [`data`]: input validation shared by every estimator.
+//! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
+//! - [`io`]: reading datasets from CSV and `.npy` files.
 
 pub mod baselines;
+pub mod chunking;
 pub mod data;
 pub mod error;
 pub mod io;

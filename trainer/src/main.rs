@@ -1,0 +1,170 @@
+//! `mist-trainer`: trains the MIST set model, exports it to ONNX and evaluates it.
+//!
+//! ```text
+//! mist-trainer train --config trainer/configs/compact.json --run runs/compact --minutes 20
+//! mist-trainer train --config trainer/configs/compact.json --run runs/compact --resume --minutes 60
+//! ```
+
+use burn::backend::{Autodiff, NdArray};
+use burn::config::Config;
+use clap::{Parser, Subcommand};
+use mist::synth::{MetaSample, TRAIN_N};
+use mist_trainer::evaluation::{EvalOptions, GridName, evaluate};
+use mist_trainer::inference::predict;
+use mist_trainer::model::MistModelConfig;
+use mist_trainer::onnx::{self, ExportMeta};
+use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, train};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Trains, exports and evaluates the MIST mutual-information model (all MI values in nats).
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Trains a model (or resumes a run) on meta-samples generated on the fly.
+    Train {
+        /// Model config (JSON), e.g. trainer/configs/compact.json; training settings take defaults
+        /// unless --training gives a full training config.
+        #[arg(long, conflicts_with = "training")]
+        config: Option<PathBuf>,
+        /// Full training config (JSON, as saved in a run's config.json).
+        #[arg(long)]
+        training: Option<PathBuf>,
+        /// Run folder (checkpoints, metrics, best model).
+        #[arg(long)]
+        run: PathBuf,
+        /// Continue the run in --run from its checkpoint (uses the run's saved config).
+        #[arg(long)]
+        resume: bool,
+        /// Stop when this many steps are done in total.
+        #[arg(long)]
+        steps: Option<u64>,
+        /// Stop after this many minutes of wall time.
+        #[arg(long)]
+        minutes: Option<f64>,
+        /// Datasets per step (overrides the config's value on a fresh run).
+        #[arg(long)]
+        batch_size: Option<usize>,
+    },
+    /// Exports a run's model to ONNX (the contract of model.md) for the runtime.
+    Export {
+        /// Run folder whose model is exported.
+        #[arg(long)]
+        run: PathBuf,
+        /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
+        #[arg(long, default_value = "best")]
+        from: String,
+        /// Path of the .onnx file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Runs the evaluation protocol (evaluation.md) on a trained model against KSG and Gaussian.
+    Evaluate {
+        /// Run folder whose model is evaluated.
+        #[arg(long)]
+        run: PathBuf,
+        /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
+        #[arg(long, default_value = "best")]
+        from: String,
+        /// Output folder for evaluation.json, evaluation.md and the SVG plots.
+        #[arg(long)]
+        out: PathBuf,
+        /// Grids to run (imd, oomd, large_n, dims); all by default.
+        #[arg(long, value_delimiter = ',')]
+        grids: Vec<GridName>,
+        /// Datasets per grid (a fixed subset), for quick looks; the full grids by default.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Bootstrap resamples of the KSG interval (0 skips it).
+        #[arg(long, default_value_t = 50)]
+        bootstrap: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mist-trainer: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Train { config, training, run, resume, steps, minutes, batch_size } => {
+            let config = if resume {
+                TrainingConfig::load(run.join("config.json"))
+                    .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?
+            } else {
+                let mut config = match (training, config) {
+                    (Some(path), _) => TrainingConfig::load(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+                    (None, Some(path)) => TrainingConfig::new(
+                        MistModelConfig::load(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+                    ),
+                    (None, None) => TrainingConfig::new(MistModelConfig::compact()),
+                };
+                if let Some(b) = batch_size {
+                    config.batch_size = b;
+                }
+                config
+            };
+            let device = Default::default();
+            let state = train::<Autodiff<NdArray>>(&config, &run, resume, StopAt { step: steps, minutes }, &device)?;
+            eprintln!(
+                "mist-trainer: stopped at step {} after {} datasets ({:.0} s in all); best validation MSE {:.4} nats² at step {}",
+                state.step, state.datasets_seen, state.elapsed_secs, state.best_val_mse, state.best_step
+            );
+            Ok(())
+        }
+        Command::Export { run, from, out } => {
+            let config = TrainingConfig::load(run.join("config.json"))
+                .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?;
+            let dir = run.join(&from);
+            let state = RunState::load(dir.join("state.json"))
+                .map_err(|e| format!("{}: {e}", dir.join("state.json").display()))?;
+            let model = load_model::<NdArray>(&config.model, &dir, &Default::default())?;
+            let train = format!(
+                "config {:016x}, {} steps, {} datasets, val MSE {:.4} nats², {}",
+                config_hash(&config),
+                state.step,
+                state.datasets_seen,
+                state.best_val_mse,
+                run.display()
+            );
+            let meta = ExportMeta::new(*TRAIN_N.start(), *TRAIN_N.end(), train);
+            onnx::write(&out, &model, &config.model, &meta)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            eprintln!("mist-trainer: wrote {} ({}: {})", out.display(), from, meta.train);
+            Ok(())
+        }
+        Command::Evaluate { run, from, out, grids, limit, bootstrap } => {
+            let config = TrainingConfig::load(run.join("config.json"))
+                .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?;
+            let device = Default::default();
+            let model = load_model::<NdArray>(&config.model, &run.join(&from), &device)?;
+            let max_n = *TRAIN_N.end();
+            let model_fn = |s: &[MetaSample], t: &[f32]| predict(&model, &config.model, s, t, max_n, 64, &device);
+            let mut options = EvalOptions { limit, bootstrap_resamples: bootstrap, ..EvalOptions::default() };
+            if !grids.is_empty() {
+                options.grids = grids;
+            }
+            let report = evaluate(&format!("MIST ({})", run.display()), &model_fn, &options);
+            report.write(&out).map_err(|e| format!("cannot write the report to {}: {e}", out.display()))?;
+            eprintln!("mist-trainer: evaluation written to {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+/// A stable fingerprint of a training config (FNV-1a of its JSON), for the model's metadata.
+fn config_hash(config: &TrainingConfig) -> u64 {
+    config.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}

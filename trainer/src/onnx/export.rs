@@ -1,0 +1,327 @@
+//! The ONNX graph writer: mirrors [`MistModel::forward`] node by node (see the conventions in
+//! [`crate::model`]) with weights as float32 initializers.
+//!
+//! Graph contract (`shared/spec/model.md`, format [`FORMAT_VERSION`]): float32 inputs
+//! `x [batch, rows, max_dx]`, `y [batch, rows, max_dy]`, `row_mask [batch, rows]`,
+//! `x_col_mask [batch, max_dx]`, `y_col_mask [batch, max_dy]`, `tau [batch, taus]`; outputs
+//! `mi [batch]` and `quantiles [batch, taus]` (nats, non-negative, not sorted). `batch`, `rows` and
+//! `taus` are dynamic. Only broadcasting and `Reshape` with `0`/`-1` entries are used for the
+//! dynamic axes, so no `Shape` arithmetic appears in the graph.
+
+use std::path::Path;
+
+use burn::module::Param;
+use burn::nn::{LayerNorm, Linear};
+use burn::tensor::{Tensor, backend::Backend};
+use prost::Message;
+
+use super::graph::{Attr, Dim, GraphBuilder};
+use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
+
+/// Version of the ONNX contract written to `mist.format`.
+pub const FORMAT_VERSION: u32 = 1;
+/// The `ai.onnx` opset the graph uses.
+pub const OPSET: i64 = 18;
+/// ONNX IR version matching [`OPSET`] (IR 8 = ONNX 1.13, opset 18).
+pub const IR_VERSION: i64 = 8;
+
+/// Descriptive metadata written to the model's `metadata_props` (next to `mist.format`,
+/// `mist.max_dx` and `mist.max_dy`, which come from the model itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportMeta {
+    /// Smallest row count seen in training (`mist.min_n`).
+    pub min_n: usize,
+    /// Largest row count seen in training (`mist.max_n`).
+    pub max_n: usize,
+    /// Preprocessing the runtime must apply (`mist.preprocess`), e.g. `rank_gauss`.
+    pub preprocess: String,
+    /// Heads the model provides (`mist.heads`), e.g. `point,quantile`.
+    pub heads: String,
+    /// A short string naming the training run (`mist.train`).
+    pub train: String,
+}
+
+impl ExportMeta {
+    /// Metadata for the shipped setup: `rank_gauss` preprocessing, `point,quantile` heads.
+    pub fn new(min_n: usize, max_n: usize, train: impl Into<String>) -> Self {
+        Self { min_n, max_n, preprocess: "rank_gauss".into(), heads: "point,quantile".into(), train: train.into() }
+    }
+}
+
+/// Builds the ONNX model of `model` (whose hyper-parameters are `config`).
+///
+/// # Panics
+/// If a weight of `model` does not have the shape `config` implies.
+pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: &ExportMeta) -> ModelProto {
+    let mut w = Writer { g: GraphBuilder::default(), config };
+    let (mdx, mdy) = (config.max_dx, config.max_dy);
+    let (batch, rows, taus) = (Dim::Named("batch"), Dim::Named("rows"), Dim::Named("taus"));
+    let x = w.g.input("x", &[batch, rows, Dim::Fixed(mdx)]);
+    let y = w.g.input("y", &[batch, rows, Dim::Fixed(mdy)]);
+    let row_mask = w.g.input("row_mask", &[batch, rows]);
+    let x_col_mask = w.g.input("x_col_mask", &[batch, Dim::Fixed(mdx)]);
+    let y_col_mask = w.g.input("y_col_mask", &[batch, Dim::Fixed(mdy)]);
+    let tau = w.g.input("tau", &[batch, taus]);
+
+    // Key bias `MASK_LOGIT · (1 − row_mask)`, `[B, 1, 1, N]`.
+    let one = w.g.init_f32("const.one", &[], &[1.0]);
+    let mask_logit = w.g.init_f32("const.mask_logit", &[], &[MASK_LOGIT]);
+    let axes12 = w.g.init_i64("const.axes_1_2", &[1, 2]);
+    let padding = w.g.node("Sub", "key_bias", &[&one, &row_mask], vec![]);
+    let bias = w.g.node("Mul", "key_bias", &[&padding, &mask_logit], vec![]);
+    let key_bias = w.g.node("Unsqueeze", "key_bias", &[&bias, &axes12], vec![]);
+
+    // Row encoder: `out(relu(values([x, y]) + columns([mx, my]))) · row_mask`.
+    let enc = &model.encoder;
+    let xy = w.g.node("Concat", "encoder", &[&x, &y], vec![Attr::Int("axis", 2)]);
+    let values = w.linear(&enc.values, "encoder.values", &xy, mdx + mdy, config.width);
+    let masks = w.g.node("Concat", "encoder", &[&x_col_mask, &y_col_mask], vec![Attr::Int("axis", 1)]);
+    let columns = w.linear(&enc.columns, "encoder.columns", &masks, mdx + mdy, config.width);
+    let columns = w.unsqueeze(&columns, 1, "encoder");
+    let hidden = w.g.node("Add", "encoder", &[&values, &columns], vec![]);
+    let hidden = w.g.node("Relu", "encoder", &[&hidden], vec![]);
+    let tokens = w.linear(&enc.out, "encoder.out", &hidden, config.width, config.width);
+    let row_mask3 = w.unsqueeze(&row_mask, 2, "encoder");
+    let mut h = w.g.node("Mul", "encoder", &[&tokens, &row_mask3], vec![]);
+
+    assert_eq!(model.isabs.len(), config.isab_layers, "export: ISAB count differs from the config");
+    for (i, isab) in model.isabs.iter().enumerate() {
+        h = w.isab(isab, &format!("isabs.{i}"), &h, &key_bias);
+    }
+    let pooled = w.pma(&model.pma, "pma", &h, &key_bias);
+    let pooled = w.layer_norm(&model.final_norm, "final_norm", &pooled);
+    let flat = w.g.init_i64("const.shape_0_m1", &[0, -1]);
+    let pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
+    let pooled_width = config.pma_seeds * config.width;
+
+    // Point head.
+    let mi = w.mlp(&model.point_head, "point_head", &pooled, pooled_width, config.width, 1);
+    let mi = w.g.node("Softplus", "point_head", &[&mi], vec![]);
+    let to_vector = w.g.init_i64("const.shape_m1", &[-1]);
+    let mi = w.g.node("Reshape", "point_head", &[&mi, &to_vector], vec![]);
+    w.g.output(&mi, "mi", &[batch]);
+
+    // Quantile head.
+    let quantiles = w.quantile_head(model, "quantile_head", &pooled, &tau);
+    let quantiles = w.g.node("Reshape", "quantile_head", &[&quantiles, &flat], vec![]);
+    let quantiles = w.g.node("Softplus", "quantile_head", &[&quantiles], vec![]);
+    w.g.output(&quantiles, "quantiles", &[batch, taus]);
+
+    let props = [
+        ("mist.format", FORMAT_VERSION.to_string()),
+        ("mist.max_dx", mdx.to_string()),
+        ("mist.max_dy", mdy.to_string()),
+        ("mist.min_n", meta.min_n.to_string()),
+        ("mist.max_n", meta.max_n.to_string()),
+        ("mist.preprocess", meta.preprocess.clone()),
+        ("mist.heads", meta.heads.clone()),
+        ("mist.train", meta.train.clone()),
+    ];
+    ModelProto {
+        ir_version: IR_VERSION,
+        opset_import: vec![OperatorSetIdProto { domain: String::new(), version: OPSET }],
+        producer_name: "mist-trainer".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: "MIST: learned mutual-information estimator (nats)".into(),
+        graph: Some(w.g.build("mist")),
+        metadata_props: props
+            .into_iter()
+            .map(|(key, value)| StringStringEntryProto { key: key.into(), value })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// Serialises [`export`]'s model to protobuf bytes.
+pub fn to_bytes<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: &ExportMeta) -> Vec<u8> {
+    export(model, config, meta).encode_to_vec()
+}
+
+/// Exports `model` and writes the `.onnx` file at `path`.
+///
+/// # Errors
+/// If the file cannot be written.
+pub fn write<B: Backend>(
+    path: impl AsRef<Path>,
+    model: &MistModel<B>,
+    config: &MistModelConfig,
+    meta: &ExportMeta,
+) -> std::io::Result<()> {
+    std::fs::write(path, to_bytes(model, config, meta))
+}
+
+struct Writer<'a> {
+    g: GraphBuilder,
+    config: &'a MistModelConfig,
+}
+
+impl Writer<'_> {
+    fn unsqueeze(&mut self, value: &str, axis: i64, hint: &str) -> String {
+        let axes = self.g.init_i64(&format!("const.axes_{axis}"), &[axis]);
+        self.g.node("Unsqueeze", hint, &[value, &axes], vec![])
+    }
+
+    fn param<const D: usize, B: Backend>(&mut self, name: &str, param: &Param<Tensor<B, D>>) -> (Vec<usize>, Vec<f32>) {
+        let data = param.val().into_data().convert::<f32>();
+        let dims = data.shape.to_vec();
+        let values = data.to_vec::<f32>().unwrap_or_else(|e| panic!("export: reading {name}: {e:?}"));
+        (dims, values)
+    }
+
+    /// `x · W + b` (`MatMul` + `Add`); checks that `W` is `[d_in, d_out]`.
+    fn linear<B: Backend>(&mut self, layer: &Linear<B>, name: &str, x: &str, d_in: usize, d_out: usize) -> String {
+        let (dims, weight) = self.param(name, &layer.weight);
+        assert_eq!(dims, [d_in, d_out], "export: {name}.weight has shape {dims:?}, expected [{d_in}, {d_out}]");
+        let weight = self.g.init_f32(&format!("{name}.weight"), &dims, &weight);
+        let out = self.g.node("MatMul", name, &[x, &weight], vec![]);
+        match &layer.bias {
+            Some(bias) => {
+                let (dims, bias) = self.param(name, bias);
+                assert_eq!(dims, [d_out], "export: {name}.bias has shape {dims:?}, expected [{d_out}]");
+                let bias = self.g.init_f32(&format!("{name}.bias"), &dims, &bias);
+                self.g.node("Add", name, &[&out, &bias], vec![])
+            }
+            None => out,
+        }
+    }
+
+    /// `LayerNormalization` over the last axis with [`LAYER_NORM_EPS`].
+    fn layer_norm<B: Backend>(&mut self, norm: &LayerNorm<B>, name: &str, x: &str) -> String {
+        let width = self.config.width;
+        let (dims, gamma) = self.param(name, &norm.gamma);
+        assert_eq!(dims, [width], "export: {name}.gamma has shape {dims:?}, expected [{width}]");
+        let gamma = self.g.init_f32(&format!("{name}.gamma"), &dims, &gamma);
+        let mut inputs = vec![x.to_owned(), gamma];
+        if let Some(beta) = &norm.beta {
+            let (dims, beta) = self.param(name, beta);
+            inputs.push(self.g.init_f32(&format!("{name}.beta"), &dims, &beta));
+        }
+        let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let attrs = vec![Attr::Int("axis", -1), Attr::Float("epsilon", LAYER_NORM_EPS as f32)];
+        self.g.node("LayerNormalization", name, &inputs, attrs)
+    }
+
+    /// `fc2(relu(fc1(x)))`.
+    fn mlp<B: Backend>(
+        &mut self,
+        mlp: &Mlp<B>,
+        name: &str,
+        x: &str,
+        d_in: usize,
+        d_hidden: usize,
+        d_out: usize,
+    ) -> String {
+        let hidden = self.linear(&mlp.fc1, &format!("{name}.fc1"), x, d_in, d_hidden);
+        let hidden = self.g.node("Relu", name, &[&hidden], vec![]);
+        self.linear(&mlp.fc2, &format!("{name}.fc2"), &hidden, d_hidden, d_out)
+    }
+
+    /// Multi-head attention of `q: [Bq, Lq, W]` to `kv: [B, Lk, W]` with an optional key bias
+    /// `[B, 1, 1, Lk]`; `MatMul` broadcasting covers `Bq = 1` (learned queries).
+    fn attention<B: Backend>(
+        &mut self,
+        att: &Attention<B>,
+        name: &str,
+        q: &str,
+        kv: &str,
+        key_bias: Option<&str>,
+    ) -> String {
+        let width = self.config.width;
+        let heads = att.heads;
+        assert_eq!(heads, self.config.heads, "export: {name} has {heads} heads, the config {}", self.config.heads);
+        let d_head = width / heads;
+        let split = self.g.init_i64("const.split_heads", &[0, 0, heads as i64, d_head as i64]);
+        let merge = self.g.init_i64("const.merge_heads", &[0, 0, width as i64]);
+        let scale = (1.0 / (d_head as f64).sqrt()) as f32;
+        let scale = self.g.init_f32_once("const.attention_scale", &[], &[scale]);
+
+        let query = self.linear(&att.query, &format!("{name}.query"), q, width, width);
+        let query = self.g.node("Reshape", name, &[&query, &split], vec![]);
+        let query = self.g.node("Transpose", name, &[&query], vec![Attr::Ints("perm", vec![0, 2, 1, 3])]);
+        let query = self.g.node("Mul", name, &[&query, &scale], vec![]);
+        let key = self.linear(&att.key, &format!("{name}.key"), kv, width, width);
+        let key = self.g.node("Reshape", name, &[&key, &split], vec![]);
+        // `[B, Lk, h, d] → [B, h, d, Lk]`: split_heads and the `swap_dims(2, 3)` in one transpose.
+        let key = self.g.node("Transpose", name, &[&key], vec![Attr::Ints("perm", vec![0, 2, 3, 1])]);
+        let value = self.linear(&att.value, &format!("{name}.value"), kv, width, width);
+        let value = self.g.node("Reshape", name, &[&value, &split], vec![]);
+        let value = self.g.node("Transpose", name, &[&value], vec![Attr::Ints("perm", vec![0, 2, 1, 3])]);
+
+        let mut logits = self.g.node("MatMul", name, &[&query, &key], vec![]);
+        if let Some(bias) = key_bias {
+            logits = self.g.node("Add", name, &[&logits, bias], vec![]);
+        }
+        let weights = self.g.node("Softmax", name, &[&logits], vec![Attr::Int("axis", -1)]);
+        let out = self.g.node("MatMul", name, &[&weights, &value], vec![]);
+        let out = self.g.node("Transpose", name, &[&out], vec![Attr::Ints("perm", vec![0, 2, 1, 3])]);
+        let out = self.g.node("Reshape", name, &[&out, &merge], vec![]);
+        self.linear(&att.output, &format!("{name}.output"), &out, width, width)
+    }
+
+    /// Pre-LN MAB: `H = q + Att(LN_q(q), LN_k(k))`, `H + FF(LN_f(H))`.
+    fn mab<B: Backend>(&mut self, mab: &Mab<B>, name: &str, q: &str, k: &str, key_bias: Option<&str>) -> String {
+        let width = self.config.width;
+        let q_norm = self.layer_norm(&mab.norm_q, &format!("{name}.norm_q"), q);
+        let k_norm = self.layer_norm(&mab.norm_k, &format!("{name}.norm_k"), k);
+        let attended = self.attention(&mab.attention, &format!("{name}.attention"), &q_norm, &k_norm, key_bias);
+        let h = self.g.node("Add", name, &[q, &attended], vec![]);
+        let ff_in = self.layer_norm(&mab.norm_ff, &format!("{name}.norm_ff"), &h);
+        let ff = self.mlp(&mab.ff, &format!("{name}.ff"), &ff_in, width, self.config.ff_mult * width, width);
+        self.g.node("Add", name, &[&h, &ff], vec![])
+    }
+
+    /// A learned `[count, width]` token matrix as a `[1, count, width]` initializer.
+    fn tokens<B: Backend>(&mut self, name: &str, param: &Param<Tensor<B, 2>>, count: usize) -> String {
+        let (dims, values) = self.param(name, param);
+        let width = self.config.width;
+        assert_eq!(dims, [count, width], "export: {name} has shape {dims:?}, expected [{count}, {width}]");
+        self.g.init_f32(name, &[1, count, width], &values)
+    }
+
+    /// `ISAB(X) = MAB(X, MAB(I, X))`.
+    fn isab<B: Backend>(&mut self, isab: &Isab<B>, name: &str, x: &str, key_bias: &str) -> String {
+        let inducing = self.tokens(&format!("{name}.inducing"), &isab.inducing, self.config.inducing_points);
+        let summary = self.mab(&isab.to_inducing, &format!("{name}.to_inducing"), &inducing, x, Some(key_bias));
+        self.mab(&isab.to_rows, &format!("{name}.to_rows"), x, &summary, None)
+    }
+
+    /// `PMA(X) = MAB(S, X)`.
+    fn pma<B: Backend>(&mut self, pma: &Pma<B>, name: &str, x: &str, key_bias: &str) -> String {
+        let seeds = self.tokens(&format!("{name}.seeds"), &pma.seeds, self.config.pma_seeds);
+        self.mab(&pma.mab, &format!("{name}.mab"), &seeds, x, Some(key_bias))
+    }
+
+    /// Quantile pre-activations `[B, T, 1]` from `pooled: [B, P]` and `tau: [B, T]`.
+    fn quantile_head<B: Backend>(&mut self, model: &MistModel<B>, name: &str, pooled: &str, tau: &str) -> String {
+        let head = &model.quantile_head;
+        let (width, k) = (self.config.width, head.tau_freqs);
+        assert_eq!(
+            k, self.config.tau_freqs,
+            "export: quantile head has {k} frequencies, the config {}",
+            self.config.tau_freqs
+        );
+        // φ(τ) = [τ, sin(πkτ)…, cos(πkτ)…], the frequencies rounded to f32 as in the model.
+        let tau3 = self.unsqueeze(tau, 2, name);
+        let features = if k == 0 {
+            tau3
+        } else {
+            let freqs: Vec<f32> = (1..=k).map(|k| core::f32::consts::PI * k as f32).collect();
+            let freqs = self.g.init_f32(&format!("{name}.freqs"), &[1, 1, k], &freqs);
+            let angles = self.g.node("Mul", name, &[&tau3, &freqs], vec![]);
+            let sin = self.g.node("Sin", name, &[&angles], vec![]);
+            let cos = self.g.node("Cos", name, &[&angles], vec![]);
+            self.g.node("Concat", name, &[&tau3, &sin, &cos], vec![Attr::Int("axis", 2)])
+        };
+        let d_embed = self.config.tau_embed;
+        let embedding = self.linear(&head.tau_embed, &format!("{name}.tau_embed"), &features, 1 + 2 * k, d_embed);
+        let embedding = self.g.node("Relu", name, &[&embedding], vec![]);
+        let pooled_width = self.config.pma_seeds * width;
+        let from_pooled = self.linear(&head.pooled_proj, &format!("{name}.pooled_proj"), pooled, pooled_width, width);
+        let from_pooled = self.unsqueeze(&from_pooled, 1, name);
+        let from_tau = self.linear(&head.tau_proj, &format!("{name}.tau_proj"), &embedding, d_embed, width);
+        let hidden = self.g.node("Add", name, &[&from_pooled, &from_tau], vec![]);
+        let hidden = self.g.node("Relu", name, &[&hidden], vec![]);
+        self.mlp(&head.mlp, &format!("{name}.mlp"), &hidden, width, width, 1)
+    }
+}

@@ -1,0 +1,363 @@
+//! The training loop: on-the-fly batches, MSE + pinball loss, AdamW with warm-up and cosine decay,
+//! validation, checkpoints and an exact resume.
+//!
+//! A run folder holds `config.json`, `metrics.jsonl` (one JSON object per logged step),
+//! `checkpoint/` (the latest model, optimizer and state, replaced atomically) and `best/` (the model
+//! with the lowest validation MSE so far). Batches are a pure function of the step, and the model's
+//! initialisation a function of the seed, so resuming from a checkpoint reproduces a straight run.
+
+use crate::data::{Batch, DataConfig};
+use crate::model::{MistModel, MistModelConfig};
+use burn::config::Config;
+use burn::grad_clipping::GradientClippingConfig;
+use burn::module::{AutodiffModule, Module};
+use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
+use burn::tensor::Tensor;
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything that defines a training run; saved as `config.json` in the run folder.
+#[derive(Config, Debug)]
+pub struct TrainingConfig {
+    /// The model's hyper-parameters.
+    pub model: MistModelConfig,
+    /// Datasets per step.
+    #[config(default = 32)]
+    pub batch_size: usize,
+    /// Batches per bucketing pool (datasets of a pool are sorted by n before batching).
+    #[config(default = 8)]
+    pub pool_batches: usize,
+    /// Quantile levels drawn per dataset per step.
+    #[config(default = 4)]
+    pub taus_per_dataset: usize,
+    /// Peak learning rate.
+    #[config(default = 5e-4)]
+    pub learning_rate: f64,
+    /// Steps of linear warm-up from 0 to the peak.
+    #[config(default = 500)]
+    pub warmup_steps: u64,
+    /// Step at which the cosine decay reaches `final_lr_ratio · learning_rate` (constant after).
+    #[config(default = 200_000)]
+    pub decay_steps: u64,
+    /// Final learning rate as a fraction of the peak.
+    #[config(default = 0.05)]
+    pub final_lr_ratio: f64,
+    /// AdamW decoupled weight decay.
+    #[config(default = 1e-5)]
+    pub weight_decay: f32,
+    /// Gradient clipping by norm (burn clips each parameter tensor separately).
+    #[config(default = 1.0)]
+    pub grad_clip: f32,
+    /// Weight of the pinball loss relative to the point head's MSE.
+    #[config(default = 1.0)]
+    pub quantile_weight: f64,
+    /// Validation datasets (validation split, fixed seeds).
+    #[config(default = 512)]
+    pub validation_size: usize,
+    /// Steps between validations (and best-model updates).
+    #[config(default = 500)]
+    pub validate_every: u64,
+    /// Steps between checkpoints.
+    #[config(default = 500)]
+    pub checkpoint_every: u64,
+    /// Steps between progress lines and metric records.
+    #[config(default = 50)]
+    pub log_every: u64,
+    /// Seed of the model initialisation.
+    #[config(default = 42)]
+    pub seed: u64,
+}
+
+impl TrainingConfig {
+    /// The batch generator this run uses.
+    pub fn data(&self) -> DataConfig {
+        DataConfig {
+            batch_size: self.batch_size,
+            pool_batches: self.pool_batches,
+            taus_per_dataset: self.taus_per_dataset,
+            max_dx: self.model.max_dx,
+            max_dy: self.model.max_dy,
+        }
+    }
+
+    /// Learning rate at `step`: linear warm-up, then cosine decay to the final ratio.
+    pub fn learning_rate_at(&self, step: u64) -> f64 {
+        if step < self.warmup_steps {
+            return self.learning_rate * (step + 1) as f64 / self.warmup_steps as f64;
+        }
+        let span = self.decay_steps.saturating_sub(self.warmup_steps).max(1) as f64;
+        let progress = ((step - self.warmup_steps) as f64 / span).min(1.0);
+        let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
+        self.learning_rate * (self.final_lr_ratio + (1.0 - self.final_lr_ratio) * cosine)
+    }
+}
+
+/// Builds the model from `seed`. The backend's RNG is process-wide, so seeding and drawing happen
+/// under one lock: runs started at the same time in one process stay reproducible.
+pub fn seeded_init<B: Backend>(config: &MistModelConfig, seed: u64, device: &B::Device) -> MistModel<B> {
+    static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    B::seed(device, seed);
+    config.init(device)
+}
+
+/// Where a run stands; saved with every checkpoint.
+#[derive(Config, Debug)]
+pub struct RunState {
+    /// Steps completed.
+    pub step: u64,
+    /// Datasets trained on so far.
+    pub datasets_seen: u64,
+    /// Training wall time so far, in seconds, over all sessions.
+    pub elapsed_secs: f64,
+    /// Lowest validation MSE (nats²) seen so far.
+    pub best_val_mse: f64,
+    /// Step of the best validation MSE.
+    pub best_step: u64,
+}
+
+/// When a call to [`train`] stops (whichever comes first; checkpoints are written on stop).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StopAt {
+    /// Stop once this many steps are done in total (over all sessions).
+    pub step: Option<u64>,
+    /// Stop after this much wall time in this call.
+    pub minutes: Option<f64>,
+}
+
+/// Validation metrics, in nats².
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Validation {
+    /// MSE of the point head.
+    pub mse: f64,
+    /// Mean pinball loss of the quantile head at τ = 0.05, 0.5, 0.95.
+    pub pinball: f64,
+}
+
+type Recorder32 = BinFileRecorder<FullPrecisionSettings>;
+
+/// Point-head MSE and quantile-head pinball loss of one batch, each a scalar tensor.
+pub fn losses<B: Backend>(model: &MistModel<B>, batch: &Batch, device: &B::Device) -> (Tensor<B, 1>, Tensor<B, 1>) {
+    let out = model.forward(batch.to_input(device));
+    let truth = batch.targets::<B>(device);
+    let mse = (out.mi - truth.clone()).powi_scalar(2).mean();
+    let tau = batch.taus::<B>(device);
+    let [b, t] = tau.dims();
+    let u = truth.reshape([b, 1]).expand([b, t]) - out.quantiles;
+    let pinball = (u.clone() * tau.clone()).max_pair(u * (tau - 1.0)).mean();
+    (mse, pinball)
+}
+
+/// Scores `model` on the validation batches.
+pub fn validate<B: Backend>(model: &MistModel<B>, batches: &[Batch], device: &B::Device) -> Validation {
+    let (mut mse, mut pinball, mut count) = (0.0, 0.0, 0usize);
+    for batch in batches {
+        let (m, p) = losses(model, batch, device);
+        mse += scalar(m) * batch.b as f64;
+        pinball += scalar(p) * batch.b as f64;
+        count += batch.b;
+    }
+    Validation { mse: mse / count as f64, pinball: pinball / count as f64 }
+}
+
+fn scalar<B: Backend>(t: Tensor<B, 1>) -> f64 {
+    t.into_data().to_vec::<f32>().expect("f32 scalar")[0] as f64
+}
+
+/// Trains (or, with `resume`, continues) the run in `run_dir` until `stop`; returns the final state.
+///
+/// A fresh run refuses a folder that already has a checkpoint; a resumed run uses the folder's
+/// saved `config.json` (the given config must be identical).
+pub fn train<B: AutodiffBackend>(
+    config: &TrainingConfig,
+    run_dir: &Path,
+    resume: bool,
+    stop: StopAt,
+    device: &B::Device,
+) -> Result<RunState, String> {
+    let ckpt = run_dir.join("checkpoint");
+    let config_path = run_dir.join("config.json");
+    fs::create_dir_all(run_dir).map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
+    let mut model: MistModel<B> = seeded_init(&config.model, config.seed, device);
+    let mut optim = AdamWConfig::new()
+        .with_weight_decay(config.weight_decay)
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(config.grad_clip)))
+        .init::<B, MistModel<B>>();
+    let recorder = Recorder32::new();
+    let mut state = if resume {
+        let saved =
+            TrainingConfig::load(&config_path).map_err(|e| format!("cannot read {}: {e}", config_path.display()))?;
+        if saved.to_string() != config.to_string() {
+            return Err(format!("{} differs from the given config; resume with the saved one", config_path.display()));
+        }
+        let state = RunState::load(ckpt.join("state.json"))
+            .map_err(|e| format!("no checkpoint to resume in {}: {e}", ckpt.display()))?;
+        model = model.load_file(ckpt.join("model"), &recorder, device).map_err(|e| format!("model checkpoint: {e}"))?;
+        let record = recorder.load(ckpt.join("optim"), device).map_err(|e| format!("optimizer checkpoint: {e}"))?;
+        optim = optim.load_record(record);
+        state
+    } else {
+        if ckpt.exists() {
+            return Err(format!("{} already holds a run; pass --resume or choose another folder", run_dir.display()));
+        }
+        config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
+        RunState::new(0, 0, 0.0, f64::INFINITY, 0)
+    };
+
+    let data = config.data();
+    let valid_batches = data.validation(config.validation_size);
+    let mut log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(run_dir.join("metrics.jsonl"))
+        .map_err(|e| format!("cannot open metrics log: {e}"))?;
+    let started = Instant::now();
+    let elapsed_before = state.elapsed_secs;
+    let (mut window_loss, mut window_mse, mut window_steps, mut window_start) = (0.0, 0.0, 0u64, Instant::now());
+    let done = |state: &RunState| {
+        stop.step.is_some_and(|s| state.step >= s)
+            || stop.minutes.is_some_and(|m| started.elapsed().as_secs_f64() >= m * 60.0)
+    };
+    let tty = std::io::stderr().is_terminal();
+
+    for (step, batch) in data.stream(state.step, 2) {
+        if done(&state) {
+            break;
+        }
+        debug_assert_eq!(step, state.step);
+        let (mse, pinball) = losses(&model, &batch, device);
+        let loss = mse.clone() + pinball * config.quantile_weight;
+        window_loss += scalar(loss.clone().inner());
+        window_mse += scalar(mse.inner());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let lr = config.learning_rate_at(step);
+        model = optim.step(lr, model, grads);
+        state.step += 1;
+        state.datasets_seen += batch.b as u64;
+        state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
+        window_steps += 1;
+
+        let mut record = None;
+        if state.step % config.validate_every == 0 {
+            let v = validate(&model.valid(), &valid_batches, device);
+            if v.mse < state.best_val_mse {
+                state.best_val_mse = v.mse;
+                state.best_step = state.step;
+                save_model(&model, &run_dir.join("best"), &state)?;
+            }
+            record = Some(v);
+        }
+        if state.step % config.log_every == 0 || record.is_some() {
+            let rate = (window_steps as usize * config.batch_size) as f64 / window_start.elapsed().as_secs_f64();
+            let line = format!(
+                "{{\"step\":{},\"datasets\":{},\"loss\":{:.5},\"train_mse\":{:.5},\"lr\":{:.3e},\"datasets_per_s\":{:.1},\"elapsed_s\":{:.0}{}}}",
+                state.step,
+                state.datasets_seen,
+                window_loss / window_steps as f64,
+                window_mse / window_steps as f64,
+                lr,
+                rate,
+                state.elapsed_secs,
+                record.map_or(String::new(), |v| format!(",\"val_mse\":{:.5},\"val_pinball\":{:.5}", v.mse, v.pinball)),
+            );
+            writeln!(log, "{line}").map_err(|e| format!("cannot write metrics log: {e}"))?;
+            progress(
+                &state,
+                window_loss / window_steps as f64,
+                rate,
+                record,
+                time_left(&state, stop, started, rate, config),
+                tty,
+            );
+            (window_loss, window_mse, window_steps, window_start) = (0.0, 0.0, 0, Instant::now());
+        }
+        if state.step % config.checkpoint_every == 0 {
+            checkpoint(&model, &optim, &ckpt, &state, &recorder)?;
+        }
+    }
+    checkpoint(&model, &optim, &ckpt, &state, &recorder)?;
+    if tty {
+        eprintln!();
+    }
+    Ok(state)
+}
+
+/// Seconds left until `stop`, if it can be told.
+fn time_left(state: &RunState, stop: StopAt, started: Instant, rate: f64, config: &TrainingConfig) -> Option<f64> {
+    let by_steps = stop.step.map(|s| s.saturating_sub(state.step) as f64 * config.batch_size as f64 / rate.max(1e-9));
+    let by_time = stop.minutes.map(|m| (m * 60.0 - started.elapsed().as_secs_f64()).max(0.0));
+    match (by_steps, by_time) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One progress line: rewritten in place on a terminal, appended otherwise.
+fn progress(state: &RunState, loss: f64, rate: f64, val: Option<Validation>, left: Option<f64>, tty: bool) {
+    let val = val.map_or(String::new(), |v| format!(" | val MSE {:.4} nats²", v.mse));
+    let left = left.map_or(String::new(), |s| format!(" | {:.0} min left", s / 60.0));
+    let line = format!(
+        "step {} | {} datasets | loss {loss:.4} | best val MSE {:.4} nats² @ {}{val} | {rate:.0} datasets/s{left}",
+        state.step, state.datasets_seen, state.best_val_mse, state.best_step
+    );
+    if tty && val.is_empty() {
+        eprint!("\r\x1b[2K{line}");
+    } else {
+        eprintln!("\r\x1b[2K{line}");
+    }
+}
+
+/// Writes the model weights and the state into `dir` (replacing it atomically).
+fn save_model<B: Backend, M: Module<B>>(model: &M, dir: &Path, state: &RunState) -> Result<(), String> {
+    replace_dir(dir, |tmp| {
+        model.clone().save_file(tmp.join("model"), &Recorder32::new()).map_err(|e| e.to_string())?;
+        state.save(tmp.join("state.json")).map_err(|e| e.to_string())
+    })
+}
+
+/// Writes model, optimizer and state into `dir` (replacing it atomically).
+fn checkpoint<B: AutodiffBackend, O: Optimizer<MistModel<B>, B>>(
+    model: &MistModel<B>,
+    optim: &O,
+    dir: &Path,
+    state: &RunState,
+    recorder: &Recorder32,
+) -> Result<(), String> {
+    replace_dir(dir, |tmp| {
+        model.clone().save_file(tmp.join("model"), recorder).map_err(|e| e.to_string())?;
+        recorder.record(optim.to_record(), tmp.join("optim")).map_err(|e| e.to_string())?;
+        state.save(tmp.join("state.json")).map_err(|e| e.to_string())
+    })
+}
+
+/// Fills a fresh sibling folder with `fill`, then swaps it in for `dir`.
+fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), String> {
+    let tmp = PathBuf::from(format!("{}.tmp", dir.display()));
+    let old = PathBuf::from(format!("{}.old", dir.display()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    fill(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let _ = fs::remove_dir_all(&old);
+    if dir.exists() {
+        fs::rename(dir, &old).map_err(|e| format!("cannot move {}: {e}", dir.display()))?;
+    }
+    fs::rename(&tmp, dir).map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))?;
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Loads the weights saved in `dir` (a run's `best/` or `checkpoint/`) into a model of `config`.
+pub fn load_model<B: Backend>(
+    config: &MistModelConfig,
+    dir: &Path,
+    device: &B::Device,
+) -> Result<MistModel<B>, String> {
+    config
+        .init(device)
+        .load_file(dir.join("model"), &Recorder32::new(), device)
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
