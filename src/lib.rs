@@ -6,13 +6,17 @@
 //! - [`data`]: input validation shared by every estimator.
 //! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
 //! - [`io`]: reading datasets from CSV and `.npy` files.
+//! - [`padding`]: the padded, masked input layout of the model (trainer and runtime).
 
 pub mod baselines;
 pub mod chunking;
 pub mod data;
 pub mod error;
+pub mod ffi;
 pub mod io;
+pub mod padding;
 pub mod preprocess;
+pub mod runtime;
 pub mod synth;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@
 use clap::{Parser, ValueEnum};
 use mist::baselines::{Estimator, Gaussian, Ksg, bootstrap_interval};
 use mist::io::{IoError, read_csv, read_npy_pair};
+use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
 use ndarray::Array2;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -16,7 +17,13 @@ Examples:
   mist samples.csv 2 1                   2 X columns, then 1 Y column (BMI's convention)
   mist samples.csv                       DIM_X, DIM_Y read from an X0,X1,Y0 header
   mist x.npy y.npy --method gaussian     X and Y as two .npy arrays (rows = samples)
-  mist samples.csv 2 1 --bootstrap 200   adds a 90% bootstrap interval to the summary";
+  mist samples.csv 2 1 -v --quantiles 0.05,0.5,0.95
+                                         adds the model's quantiles (a 90% interval) to the summary
+  mist samples.csv 2 1 --bootstrap 200   adds a 90% bootstrap interval to the summary
+
+The default method, mist, runs the learned model embedded in the binary with ONNX Runtime, found in
+this order: --onnxruntime, $MIST_ORT_LIB, libonnxruntime.so next to the executable, the build tree's
+vendor/onnxruntime/lib (scripts/setup-onnxruntime).";
 
 /// Estimates the mutual information I(X;Y) of paired samples and prints it in nats on stdout.
 #[derive(Parser)]
@@ -36,8 +43,18 @@ struct Cli {
     #[arg(value_name = "DIM_Y")]
     dim_y: Option<usize>,
     /// Estimation method
-    #[arg(long, value_enum, default_value_t = Method::Ksg)]
+    #[arg(long, value_enum, default_value_t = Method::Mist)]
     method: Method,
+    /// Quantile levels of the learned model's MI distribution added to the summary, e.g.
+    /// 0.05,0.5,0.95 (method mist only; stdout keeps the point estimate)
+    #[arg(long, value_delimiter = ',', value_name = "TAUS")]
+    quantiles: Option<Vec<f64>>,
+    /// An .onnx model exported by the MIST trainer, instead of the embedded one (method mist)
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// The ONNX Runtime library (libonnxruntime.so) to load (method mist)
+    #[arg(long, value_name = "PATH")]
+    onnxruntime: Option<PathBuf>,
     /// Number of nearest neighbours for KSG
     #[arg(long, default_value_t = Ksg::default().k)]
     k: usize,
@@ -47,7 +64,7 @@ struct Cli {
     /// Coverage level of the bootstrap interval
     #[arg(long, default_value_t = 0.9)]
     level: f64,
-    /// Seed of the bootstrap resampling
+    /// Seed of the bootstrap resampling, and of the row chunking of mist for n above its maximum
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Never prints the summary line on stderr
@@ -62,6 +79,8 @@ struct Cli {
 /// The estimators `--method` chooses from; a new one is a variant plus its arm in `estimator`.
 #[derive(Clone, Copy, ValueEnum)]
 enum Method {
+    /// The learned estimator (MIST): a set model run with ONNX Runtime
+    Mist,
     /// Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimator (uses --k)
     Ksg,
     /// Gaussian (canonical-correlation) estimator, exact for jointly Gaussian data
@@ -69,13 +88,26 @@ enum Method {
 }
 
 impl Method {
-    /// The estimator this method names, with `k` neighbours where that applies.
-    fn estimator(self, k: usize) -> Box<dyn Estimator> {
-        match self {
-            Method::Ksg => Box::new(Ksg { k }),
+    /// The estimator this method names, built from the options that apply to it.
+    fn estimator(self, cli: &Cli) -> Result<Box<dyn Estimator>, Failure> {
+        Ok(match self {
+            Method::Mist => Box::new(learned(cli)?),
+            Method::Ksg => Box::new(Ksg { k: cli.k }),
             Method::Gaussian => Box::new(Gaussian),
-        }
+        })
     }
+}
+
+/// The learned estimator with the model, ONNX Runtime and seed of the command line, on the CPU
+/// (sessions are created as calls need them: one, or one per CPU for bootstrap resamples).
+fn learned(cli: &Cli) -> Result<MistEstimator, Failure> {
+    let options = EstimatorOptions {
+        model: cli.model.clone().map_or(ModelSource::Embedded, ModelSource::Path),
+        onnxruntime_path: cli.onnxruntime.clone(),
+        seed: cli.seed,
+        ..EstimatorOptions::default()
+    };
+    Ok(MistEstimator::new(options)?)
 }
 
 /// Why a run failed; printed as `mist: error: <message>`.
@@ -90,6 +122,9 @@ enum Failure {
     /// The estimator rejected the data or its parameters.
     #[error(transparent)]
     Estimate(#[from] mist::Error),
+    /// The learned estimator could not be loaded or run (model, ONNX Runtime), or rejected the data.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
     /// The estimate could not be written to stdout.
     #[error("cannot write to stdout: {0}")]
     Output(std::io::Error),
@@ -100,7 +135,7 @@ impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) | Failure::Input(_) => 2,
-            Failure::Estimate(_) | Failure::Output(_) => 1,
+            Failure::Estimate(_) | Failure::Runtime(_) | Failure::Output(_) => 1,
         }
     }
 }
@@ -119,9 +154,26 @@ fn main() -> ExitCode {
 
 /// Reads the data, estimates MI (and the interval), prints the estimate and the summary.
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if cli.quantiles.is_some() && !matches!(cli.method, Method::Mist) {
+        return Err(Failure::Usage("--quantiles needs --method mist (the learned model's quantile head)".into()));
+    }
     let (x, y) = load(cli)?;
-    let estimator = cli.method.estimator(cli.k);
-    let mi = estimator.estimate(x.view(), y.view())?;
+    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match cli.method {
+        Method::Mist => {
+            let model = learned(cli)?;
+            let taus = cli.quantiles.as_deref().unwrap_or_default();
+            let (mi, q) = match taus {
+                [] => (model.estimate(x.view(), y.view())?, Vec::new()),
+                _ => model.estimate_with_quantiles(x.view(), y.view(), taus)?,
+            };
+            (Box::new(model), mi, taus.iter().copied().zip(q).collect())
+        }
+        method => {
+            let estimator = method.estimator(cli)?;
+            let mi = estimator.estimate(x.view(), y.view())?;
+            (estimator, mi, Vec::new())
+        }
+    };
     let interval = cli
         .bootstrap
         .map(|b| bootstrap_interval(estimator.as_ref(), x.view(), y.view(), b, cli.level, cli.seed))
@@ -135,6 +187,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             x.ncols(),
             y.ncols()
         );
+        if !quantiles.is_empty() {
+            let parts: Vec<String> = quantiles.iter().map(|(tau, q)| format!("q{tau} = {q:.4}")).collect();
+            summary += &format!("; quantiles {} nats", parts.join(", "));
+        }
         if let Some(iv) = interval {
             let percent = (iv.level * 1e4).round() / 1e2;
             summary += &format!("; {percent}% bootstrap interval [{:.4}, {:.4}] nats", iv.lo, iv.hi);

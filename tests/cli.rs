@@ -69,14 +69,63 @@ fn s(path: &Path) -> &str {
 fn bmi_convention_prints_one_float() {
     let dir = TempDir::new().unwrap();
     let csv = sample_csv(&dir, false);
-    let mi = estimate(&[s(&csv), "2", "1"]);
+    let mi = estimate(&[s(&csv), "2", "1", "--method", "ksg"]);
     assert!(mi > 0.3 && mi < 3.0, "I = {mi}");
     // Off a terminal (as under BMI, which reads stdout and stderr together) nothing else is printed.
     mist().args([s(&csv), "2", "1"]).assert().success().stderr("");
+    mist().args([s(&csv), "2", "1", "--method", "ksg"]).assert().success().stderr("");
+    mist()
+        .args([s(&csv), "2", "1", "--verbose", "--method", "ksg"])
+        .assert()
+        .stderr(contains("nats by KSG (k = 5) on n = 200 rows, dx = 2, dy = 1"));
+}
+
+#[test]
+fn mist_is_the_default_method() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, false);
+    let mi = estimate(&[s(&csv), "2", "1"]);
+    assert!(mi.is_finite() && mi >= 0.0, "I = {mi}");
+    assert_eq!(estimate(&[s(&csv), "2", "1", "--method", "mist"]), mi);
     mist()
         .args([s(&csv), "2", "1", "--verbose"])
         .assert()
-        .stderr(contains("nats by KSG (k = 5) on n = 200 rows, dx = 2, dy = 1"));
+        .success()
+        .stderr(contains("nats by MIST (embedded default model) on n = 200 rows, dx = 2, dy = 1"));
+}
+
+#[test]
+fn quantiles_go_to_the_summary_and_stdout_keeps_one_float() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, false);
+    let args = [s(&csv), "2", "1", "--quantiles", "0.05,0.5,0.95"];
+    let mi = estimate(&args);
+    assert_eq!(mi, estimate(&[s(&csv), "2", "1"]), "the quantiles do not change the estimate");
+    let out = mist().args(args).arg("-v").assert().success().get_output().stderr.clone();
+    let summary = String::from_utf8(out).unwrap();
+    assert!(summary.contains("; quantiles q0.05 = ") && summary.contains(", q0.95 = "), "{summary}");
+    fails_with(&[s(&csv), "2", "1", "--quantiles", "0.5,1.5"], 1, "taus[1] = 1.5 is outside (0, 1)");
+    fails_with(&[s(&csv), "2", "1", "--quantiles", "0.5", "--method", "ksg"], 2, "--quantiles needs --method mist");
+}
+
+#[test]
+fn model_and_onnxruntime_options() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, false);
+    let copy = dir.path().join("copy.onnx");
+    fs::write(&copy, mist::runtime::DEFAULT_MODEL).unwrap();
+    assert_eq!(estimate(&[s(&csv), "2", "1", "--model", s(&copy)]), estimate(&[s(&csv), "2", "1"]));
+    let missing = dir.path().join("missing.onnx");
+    fails_with(&[s(&csv), "2", "1", "--model", s(&missing)], 1, "cannot read model file");
+    let garbage = write(&dir, "garbage.onnx", "not a model");
+    fails_with(&[s(&csv), "2", "1", "--model", s(&garbage)], 1, "garbage.onnx is not a valid ONNX model");
+    let lib = "/nonexistent/libonnxruntime.so";
+    fails_with(&[s(&csv), "2", "1", "--onnxruntime", lib], 1, "cannot load ONNX Runtime from /nonexistent/");
+    // The model's limits are checked with their values.
+    let wide: String =
+        (0..5).map(|r| (0..34).map(|c| (r * c).to_string()).collect::<Vec<_>>().join(",") + "\n").collect();
+    let wide = write(&dir, "wide.csv", &wide);
+    fails_with(&[s(&wide), "33", "1"], 1, "dx = 33 is above the model's maximum of 32");
 }
 
 #[test]
@@ -105,7 +154,8 @@ fn npy_accepts_f32_and_i64() {
     let (xp, yp) = (dir.path().join("x.npy"), dir.path().join("y.npy"));
     write_npy(&xp, &x.mapv(|v| v as f32)).unwrap();
     write_npy(&yp, &y.mapv(|v| (v * 100.0).round() as i64)).unwrap();
-    assert!(estimate(&[s(&xp), s(&yp)]) > 0.3);
+    assert!(estimate(&[s(&xp), s(&yp), "--method", "ksg"]) > 0.3);
+    assert!(estimate(&[s(&xp), s(&yp)]).is_finite());
 }
 
 #[test]
@@ -173,5 +223,5 @@ fn npy_errors_name_the_problem() {
 #[test]
 fn estimation_errors_exit_with_1() {
     let dir = TempDir::new().unwrap();
-    fails_with(&[s(&sample_csv(&dir, true)), "--k", "0"], 1, "k = 0");
+    fails_with(&[s(&sample_csv(&dir, true)), "--method", "ksg", "--k", "0"], 1, "k = 0");
 }

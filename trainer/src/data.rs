@@ -5,6 +5,7 @@
 
 use crate::model::ModelInput;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
+use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
 use mist::synth::{MetaSample, Split, sample};
 use rand::seq::SliceRandom;
@@ -27,66 +28,28 @@ pub struct DataConfig {
     pub max_dy: usize,
 }
 
-/// One padded batch, as flat row-major `f32` buffers ready for any backend.
+/// One padded batch (the model's input layout, [`PaddedBatch`]) with its targets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// Datasets in the batch.
     pub b: usize,
     /// Padded row count (the largest n in the batch).
     pub n: usize,
-    /// `[b, n, max_dx]` rank-Gaussian X, zero-padded.
-    pub x: Vec<f32>,
-    /// `[b, n, max_dy]` rank-Gaussian Y, zero-padded.
-    pub y: Vec<f32>,
-    /// `[b, n]`: 1 for a real row.
-    pub row_mask: Vec<f32>,
-    /// `[b, max_dx]`: 1 for a real X column.
-    pub x_col_mask: Vec<f32>,
-    /// `[b, max_dy]`: 1 for a real Y column.
-    pub y_col_mask: Vec<f32>,
+    /// Rank-Gaussian X and Y, padded, with row and column masks.
+    pub input: PaddedBatch,
     /// `[b, taus_per_dataset]` quantile levels in (0, 1).
     pub tau: Vec<f32>,
     /// `[b]` true MI in nats.
     pub mi: Vec<f32>,
-    /// Real rows of each dataset.
-    pub rows: Vec<usize>,
 }
 
 impl Batch {
-    /// Pads and rank-transforms `samples` into one batch; `tau` is `[b × taus]`.
+    /// Rank-transforms and pads `samples` into one batch; `tau` is `[b × taus]`.
     pub fn from_samples(samples: &[MetaSample], tau: Vec<f32>, max_dx: usize, max_dy: usize) -> Batch {
-        let b = samples.len();
         let n = samples.iter().map(|s| s.x.nrows()).max().unwrap_or(0);
-        let mut batch = Batch {
-            b,
-            n,
-            x: vec![0.0; b * n * max_dx],
-            y: vec![0.0; b * n * max_dy],
-            row_mask: vec![0.0; b * n],
-            x_col_mask: vec![0.0; b * max_dx],
-            y_col_mask: vec![0.0; b * max_dy],
-            tau,
-            mi: samples.iter().map(|s| s.mi as f32).collect(),
-            rows: samples.iter().map(|s| s.x.nrows()).collect(),
-        };
-        for (i, s) in samples.iter().enumerate() {
-            assert!(s.x.ncols() <= max_dx && s.y.ncols() <= max_dy, "dims above the model's maximum");
-            pad_into(&mut batch.x[i * n * max_dx..], &rank_gauss(s.x.view()), max_dx);
-            pad_into(&mut batch.y[i * n * max_dy..], &rank_gauss(s.y.view()), max_dy);
-            batch.row_mask[i * n..i * n + s.x.nrows()].fill(1.0);
-            batch.x_col_mask[i * max_dx..i * max_dx + s.x.ncols()].fill(1.0);
-            batch.y_col_mask[i * max_dy..i * max_dy + s.y.ncols()].fill(1.0);
-        }
-        batch
-    }
-}
-
-/// Writes the rows of `m` into `dst` with a row stride of `width`.
-fn pad_into(dst: &mut [f32], m: &ndarray::Array2<f64>, width: usize) {
-    for (r, row) in m.rows().into_iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            dst[r * width + c] = *v as f32;
-        }
+        let ranked: Vec<_> = samples.iter().map(|s| (rank_gauss(s.x.view()), rank_gauss(s.y.view()))).collect();
+        let input = PaddedBatch::new(ranked.iter().map(|(x, y)| (x.view(), y.view())), n, max_dx, max_dy);
+        Batch { b: samples.len(), n, input, tau, mi: samples.iter().map(|s| s.mi as f32).collect() }
     }
 }
 
@@ -153,16 +116,17 @@ impl Batch {
     pub fn to_input<B: Backend>(&self, device: &B::Device) -> ModelInput<B> {
         let (b, n) = (self.b, self.n);
         let t = self.tau.len() / b.max(1);
-        let max_dx = self.x_col_mask.len() / b.max(1);
-        let max_dy = self.y_col_mask.len() / b.max(1);
+        let p = &self.input;
+        let max_dx = p.x_col_mask.len() / b.max(1);
+        let max_dy = p.y_col_mask.len() / b.max(1);
         let t3 = |v: &[f32], w: usize| Tensor::<B, 3>::from_data(TensorData::new(v.to_vec(), [b, n, w]), device);
         let t2 = |v: &[f32], w: usize| Tensor::<B, 2>::from_data(TensorData::new(v.to_vec(), [b, w]), device);
         ModelInput {
-            x: t3(&self.x, max_dx),
-            y: t3(&self.y, max_dy),
-            row_mask: t2(&self.row_mask, n),
-            x_col_mask: t2(&self.x_col_mask, max_dx),
-            y_col_mask: t2(&self.y_col_mask, max_dy),
+            x: t3(&p.x, max_dx),
+            y: t3(&p.y, max_dy),
+            row_mask: t2(&p.row_mask, n),
+            x_col_mask: t2(&p.x_col_mask, max_dx),
+            y_col_mask: t2(&p.y_col_mask, max_dy),
             tau: t2(&self.tau, t),
         }
     }

@@ -51,6 +51,9 @@ enum Command {
         /// Datasets per step (overrides the config's value on a fresh run).
         #[arg(long)]
         batch_size: Option<usize>,
+        /// `cpu` (burn's NdArray backend), or `cuda` / `cuda:N` in a build with `--features cuda`.
+        #[arg(long, default_value = "cpu")]
+        device: String,
     },
     /// Exports a run's model to ONNX (the contract of model.md) for the runtime.
     Export {
@@ -99,7 +102,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Train { config, training, run, resume, steps, minutes, batch_size } => {
+        Command::Train { config, training, run, resume, steps, minutes, batch_size, device } => {
             let config = if resume {
                 TrainingConfig::load(run.join("config.json"))
                     .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?
@@ -116,8 +119,22 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 config
             };
-            let device = Default::default();
-            let state = train::<Autodiff<NdArray>>(&config, &run, resume, StopAt { step: steps, minutes }, &device)?;
+            let stop = StopAt { step: steps, minutes };
+            let state = match device.as_str() {
+                "cpu" => train::<Autodiff<NdArray>>(&config, &run, resume, stop, &Default::default())?,
+                #[cfg(feature = "cuda")]
+                d if d == "cuda" || d.starts_with("cuda:") => {
+                    let index =
+                        d.strip_prefix("cuda:").map_or(Ok(0), str::parse).map_err(|e| format!("--device {d}: {e}"))?;
+                    cuda::check_driver()?;
+                    train::<Autodiff<burn::backend::Cuda>>(&config, &run, resume, stop, &cuda::device(index))?
+                }
+                other => {
+                    let choices =
+                        if cfg!(feature = "cuda") { "cpu, cuda or cuda:N" } else { "cpu (cuda needs --features cuda)" };
+                    return Err(format!("unknown --device {other:?}: use {choices}"));
+                }
+            };
             eprintln!(
                 "mist-trainer: stopped at step {} after {} datasets ({:.0} s in all); best validation MSE {:.4} nats² at step {}",
                 state.step, state.datasets_seen, state.elapsed_secs, state.best_val_mse, state.best_step
@@ -167,4 +184,25 @@ fn run(cli: Cli) -> Result<(), String> {
 /// A stable fingerprint of a training config (FNV-1a of its JSON), for the model's metadata.
 fn config_hash(config: &TrainingConfig) -> u64 {
     config.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// CUDA device selection (burn 0.21 panics when CUDA is requested without a driver, so check first).
+#[cfg(feature = "cuda")]
+mod cuda {
+    /// Fails with a message unless the CUDA driver library can be loaded.
+    pub fn check_driver() -> Result<(), String> {
+        // SAFETY: dlopen with a static C string; the handle is closed again at once.
+        let handle = unsafe { libc::dlopen(c"libcuda.so.1".as_ptr(), libc::RTLD_LAZY) };
+        if handle.is_null() {
+            return Err("--device cuda: the CUDA driver (libcuda.so.1) is not available on this machine".into());
+        }
+        // SAFETY: the handle came from dlopen above.
+        unsafe { libc::dlclose(handle) };
+        Ok(())
+    }
+
+    /// The CUDA device with this index.
+    pub fn device(index: usize) -> burn::backend::cuda::CudaDevice {
+        burn::backend::cuda::CudaDevice::new(index)
+    }
 }

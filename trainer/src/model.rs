@@ -191,16 +191,6 @@ fn linear<B: Backend>(d_in: usize, d_out: usize, bias: bool, device: &B::Device)
     LinearConfig::new(d_in, d_out).with_bias(bias).init(device)
 }
 
-/// Applies `layer` to the last axis of `x`, as one 2-D matrix product over all leading axes
-/// (identical to `Linear::forward`, but NdArray runs one large GEMM instead of many small ones).
-fn dense<B: Backend, const D: usize>(layer: &Linear<B>, x: Tensor<B, D>) -> Tensor<B, D> {
-    let mut dims = x.dims();
-    let rows = dims[..D - 1].iter().product();
-    let out = layer.forward(x.reshape([rows, dims[D - 1]]));
-    dims[D - 1] = out.dims()[1];
-    out.reshape(dims)
-}
-
 fn layer_norm<B: Backend>(width: usize, device: &B::Device) -> LayerNorm<B> {
     LayerNormConfig::new(width).with_epsilon(LAYER_NORM_EPS).init(device)
 }
@@ -226,7 +216,7 @@ impl<B: Backend> Mlp<B> {
 
     /// `fc2(relu(fc1(x)))`.
     pub fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
-        dense(&self.fc2, relu(dense(&self.fc1, x)))
+        self.fc2.forward(relu(self.fc1.forward(x)))
     }
 }
 
@@ -264,9 +254,9 @@ impl<B: Backend> RowEncoder<B> {
         y_col_mask: Tensor<B, 2>,
         row_mask: Tensor<B, 2>,
     ) -> Tensor<B, 3> {
-        let rows = dense(&self.values, Tensor::cat(vec![x, y], 2));
-        let cols = dense(&self.columns, Tensor::cat(vec![x_col_mask, y_col_mask], 1)).unsqueeze_dim::<3>(1);
-        let tokens = dense(&self.out, relu(rows + cols));
+        let rows = self.values.forward(Tensor::cat(vec![x, y], 2));
+        let cols = self.columns.forward(Tensor::cat(vec![x_col_mask, y_col_mask], 1)).unsqueeze_dim::<3>(1);
+        let tokens = self.out.forward(relu(rows + cols));
         tokens * row_mask.unsqueeze_dim::<3>(2)
     }
 }
@@ -303,9 +293,9 @@ impl<B: Backend> Attention<B> {
     pub fn forward(&self, q: Tensor<B, 3>, kv: Tensor<B, 3>, key_bias: Option<Tensor<B, 4>>) -> Tensor<B, 3> {
         let [_, _, width] = q.dims();
         let d_head = width / self.heads;
-        let q = self.split_heads(dense(&self.query, q)).mul_scalar(1.0 / (d_head as f64).sqrt());
-        let k = self.split_heads(dense(&self.key, kv.clone()));
-        let v = self.split_heads(dense(&self.value, kv));
+        let q = self.split_heads(self.query.forward(q)).mul_scalar(1.0 / (d_head as f64).sqrt());
+        let k = self.split_heads(self.key.forward(kv.clone()));
+        let v = self.split_heads(self.value.forward(kv));
         let logits = q.matmul(k.swap_dims(2, 3));
         let logits = match key_bias {
             Some(bias) => logits + bias,
@@ -313,7 +303,7 @@ impl<B: Backend> Attention<B> {
         };
         let out = softmax(logits, 3).matmul(v);
         let [batch, _, len, _] = out.dims();
-        dense(&self.output, out.swap_dims(1, 2).reshape([batch, len, width]))
+        self.output.forward(out.swap_dims(1, 2).reshape([batch, len, width]))
     }
 
     /// `[b, L, W] → [b, heads, L, W / heads]`.
@@ -439,8 +429,8 @@ impl<B: Backend> QuantileHead<B> {
     /// `pooled: [B, P]`, `tau: [B, T]` → pre-activations `[B, T]`.
     pub fn forward(&self, pooled: Tensor<B, 2>, tau: Tensor<B, 2>) -> Tensor<B, 2> {
         let [batch, levels] = tau.dims();
-        let embedding = relu(dense(&self.tau_embed, self.features(tau)));
-        let hidden = dense(&self.pooled_proj, pooled).unsqueeze_dim::<3>(1) + dense(&self.tau_proj, embedding);
+        let embedding = relu(self.tau_embed.forward(self.features(tau)));
+        let hidden = self.pooled_proj.forward(pooled).unsqueeze_dim::<3>(1) + self.tau_proj.forward(embedding);
         self.mlp.forward(relu(hidden)).reshape([batch, levels])
     }
 

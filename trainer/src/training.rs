@@ -300,14 +300,19 @@ fn time_left(state: &RunState, stop: StopAt, started: Instant, rate: f64, config
 fn progress(state: &RunState, loss: f64, rate: f64, val: Option<Validation>, left: Option<f64>, tty: bool) {
     let val = val.map_or(String::new(), |v| format!(" | val MSE {:.4} nats²", v.mse));
     let left = left.map_or(String::new(), |s| format!(" | {:.0} min left", s / 60.0));
-    let line = format!(
-        "step {} | {} datasets | loss {loss:.4} | best val MSE {:.4} nats² @ {}{val} | {rate:.0} datasets/s{left}",
-        state.step, state.datasets_seen, state.best_val_mse, state.best_step
-    );
-    if tty && val.is_empty() {
-        eprint!("\r\x1b[2K{line}");
+    let best = if state.best_val_mse.is_finite() {
+        format!(" | best val MSE {:.4} nats² @ {}", state.best_val_mse, state.best_step)
     } else {
-        eprintln!("\r\x1b[2K{line}");
+        String::new()
+    };
+    let line = format!(
+        "step {} | {} datasets | loss {loss:.4}{best}{val} | {rate:.0} datasets/s{left}",
+        state.step, state.datasets_seen
+    );
+    match (tty, val.is_empty()) {
+        (true, true) => eprint!("\r\x1b[2K{line}"),
+        (true, false) => eprintln!("\r\x1b[2K{line}"),
+        (false, _) => eprintln!("{line}"),
     }
 }
 

@@ -1,0 +1,148 @@
+//! The learned estimator's speed next to the classical baselines; prints Markdown tables.
+//!
+//! 1. Time per estimate (median wall time) of the model (the embedded default model through the
+//!    safe Rust API, `mist::runtime::MistEstimator`), KSG (k = 5) and Gaussian, for
+//!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios.
+//! 2. Batch throughput: 1,000 datasets of n = 100 in one `estimate_batch` call (what
+//!    `mist_estimate_batch` runs) against 1,000 single `estimate` calls.
+//! 3. Scaling: a fixed number of estimates on one handle (options.threads = 2) from 1 and from 2
+//!    calling threads.
+//!
+//! Run with `cargo bench --bench runtime` (about a minute on two cores). ONNX Runtime comes from
+//! the search order of `include/mist.h` (`MIST_ORT_LIB`, or `vendor/onnxruntime/lib/` filled by
+//! `scripts/setup-onnxruntime`).
+
+use mist::baselines::{Estimator, Gaussian, Ksg};
+use mist::runtime::{EstimatorOptions, MistEstimator};
+use ndarray::Array2;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Correlation between X column c and Y column c.
+const RHO: f64 = 0.5;
+
+/// Wall time spent on one cell of the timing table (after a first, timed call).
+const BUDGET: Duration = Duration::from_millis(1500);
+
+/// n rows of X, Y (d columns each) with Y_c = ρ X_c + √(1 − ρ²) noise.
+fn correlated(n: usize, d: usize, seed: u64) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let x = Array2::from_shape_simple_fn((n, d), || rng.sample(StandardNormal));
+    let noise = Array2::from_shape_simple_fn((n, d), || rng.sample::<f64, _>(StandardNormal));
+    let y = &x * RHO + noise * (1.0 - RHO * RHO).sqrt();
+    (x, y)
+}
+
+/// Seconds `f` takes.
+fn seconds(f: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    f();
+    start.elapsed().as_secs_f64()
+}
+
+/// Median wall time in ms of repeated estimates: a first call, then as many as fit in [`BUDGET`]
+/// (at least 2, at most 25 more).
+fn median_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    let once = || {
+        seconds(|| {
+            black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
+        })
+    };
+    let first = once();
+    let reps = ((BUDGET.as_secs_f64() / first) as usize).clamp(2, 25);
+    let mut times: Vec<f64> = (0..reps).map(|_| once()).collect();
+    times.sort_unstable_by(f64::total_cmp);
+    times[reps / 2] * 1e3
+}
+
+fn main() {
+    let started = Instant::now();
+    let model = MistEstimator::new(EstimatorOptions::default()).expect("the embedded model loads");
+    let info = model.info().clone();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "Learned model (embedded default: max dx = {}, max dy = {}, n in {}..={} per chunk) vs KSG (k = 5) and \
+         Gaussian. {} CPUs, load average {}; the model handle runs each call on one thread, KSG uses \
+         {} rayon threads. Data: dx = dy = d, corr(X_c, Y_c) = {RHO}.\n",
+        info.max_dx,
+        info.max_dy,
+        info.min_n,
+        info.max_n,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        rayon::current_num_threads(),
+    );
+
+    println!("## Time per estimate (median ms)\n");
+    println!("| n | d | model ms | KSG ms | Gaussian ms | KSG / model | model / Gaussian |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for n in [100, 500, 5000] {
+        for d in [2, 16] {
+            let (x, y) = correlated(n, d, 7);
+            let ksg = median_ms(&Ksg::default(), &x, &y);
+            let gauss = median_ms(&Gaussian, &x, &y);
+            if d > info.max_dx || d > info.max_dy {
+                println!("| {n} | {d} | — (d > max) | {ksg:.3} | {gauss:.3} | — | — |");
+                continue;
+            }
+            let mist = median_ms(&model, &x, &y);
+            println!("| {n} | {d} | {mist:.3} | {ksg:.3} | {gauss:.3} | {:.1} | {:.1} |", ksg / mist, mist / gauss);
+        }
+    }
+
+    println!("\n## Batch throughput: 1,000 datasets, n = 100, d = 2\n");
+    let data: Vec<(Array2<f64>, Array2<f64>)> = (0..1000).map(|i| correlated(100, 2, 1000 + i)).collect();
+    let views: Vec<_> = data.iter().map(|(x, y)| (x.view(), y.view())).collect();
+    let batch_s = {
+        let mut times: Vec<f64> = (0..3)
+            .map(|_| {
+                seconds(|| {
+                    black_box(model.estimate_batch(&views).expect("valid bench data"));
+                })
+            })
+            .collect();
+        times.sort_unstable_by(f64::total_cmp);
+        times[1]
+    };
+    let single_s = seconds(|| {
+        for (x, y) in &views {
+            black_box(model.estimate(*x, *y).expect("valid bench data"));
+        }
+    });
+    println!("| method | seconds | datasets/s | speed-up |");
+    println!("|---|---:|---:|---:|");
+    println!("| 1,000 single calls | {single_s:.3} | {:.0} | 1.0 |", 1000.0 / single_s);
+    println!("| one batch call (median of 3) | {batch_s:.3} | {:.0} | {:.1} |", 1000.0 / batch_s, single_s / batch_s);
+
+    println!("\n## Threads on one handle (options.threads = 2): 400 estimates, n = 500, d = 2\n");
+    let shared = MistEstimator::new(EstimatorOptions { threads: 2, ..EstimatorOptions::default() })
+        .expect("the embedded model loads");
+    let (x, y) = correlated(500, 2, 11);
+    black_box(shared.estimate(x.view(), y.view()).expect("valid bench data"));
+    println!("| calling threads | seconds | estimates/s | speed-up |");
+    println!("|---:|---:|---:|---:|");
+    let mut base = 0.0;
+    for threads in [1usize, 2] {
+        let total = 400;
+        let secs = seconds(|| {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| {
+                        for _ in 0..total / threads {
+                            black_box(shared.estimate(x.view(), y.view()).expect("valid bench data"));
+                        }
+                    });
+                }
+            });
+        });
+        let rate = total as f64 / secs;
+        if threads == 1 {
+            base = rate;
+        }
+        println!("| {threads} | {secs:.3} | {rate:.0} | {:.2} |", rate / base);
+    }
+    println!("\n(total bench time {:.0} s)", started.elapsed().as_secs_f64());
+}

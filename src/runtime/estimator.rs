@@ -1,0 +1,366 @@
+//! The safe Rust API of the learned estimator: validation, rank-Gaussian preprocessing, padding,
+//! chunking of large datasets, batched inference and the combination of the chunk results.
+//!
+//! # Method
+//!
+//! 1. Each dataset is checked: `1 ≤ dx ≤ max_dx`, `1 ≤ dy ≤ max_dy`, equal row counts, `n ≥ min_n`,
+//!    every value finite.
+//! 2. A dataset with `n > max_n` rows is split by [`crate::chunking::chunks`] (a seeded shuffle, then
+//!    `ceil(n / max_n)` chunks of near-equal size); smaller datasets are one chunk.
+//! 3. Each chunk is rank-Gaussian transformed ([`crate::preprocess::rank_gauss`]) and padded exactly as
+//!    the trainer pads a batch: X in a zero block of width `max_dx`, Y in one of width `max_dy`, rows
+//!    up to the chunk length `ceil(n / chunks)`, with row and column masks.
+//! 4. Chunks of the same padded length go through the model together, in runs of at most
+//!    [`MAX_ROWS_PER_RUN`] padded rows (so every chunk of one dataset shares one run up to that size).
+//! 5. A dataset's point estimate and each of its quantiles are the means over its chunks; quantiles
+//!    are then made monotone in τ (the values are sorted and given to the levels in increasing order)
+//!    and everything is clamped at 0. All results are in nats.
+//!
+//! Each session runs on one thread with identical settings, and the runs of a call depend only on
+//! that call's inputs, so a result never depends on other threads or on which session ran it: the
+//! same input, model and seed give the same bits. (ONNX Runtime's CPU kernels choose their code path
+//! by the number of rows of a matrix product, which grows with the batch, so a dataset estimated
+//! inside a batch of four or more may differ from an estimate on its own in the last bits of `f32`,
+//! about 1e-7 relative.)
+
+use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
+use super::session_pool::SessionPool;
+use super::{RuntimeError, ort_lib};
+use crate::baselines::Estimator;
+use crate::chunking::chunks;
+use crate::padding::PaddedBatch;
+use crate::preprocess::rank_gauss;
+use ndarray::{Array2, ArrayView2, Axis};
+use ort::value::TensorRef;
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Most padded rows (datasets × rows) fed to the model in one run, to bound memory.
+pub const MAX_ROWS_PER_RUN: usize = 1 << 18;
+
+/// How to build a [`MistEstimator`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EstimatorOptions {
+    /// The model; by default the one compiled into the library.
+    pub model: ModelSource,
+    /// The ONNX Runtime library (step 1 of the search order of [`super::ort_lib`]); `None` searches.
+    pub onnxruntime_path: Option<PathBuf>,
+    /// Where the model runs.
+    pub device: Device,
+    /// With [`Device::Cuda`]: run on the CPU instead of failing when CUDA is not available.
+    pub cuda_fallback_to_cpu: bool,
+    /// Most calls running at once (one ONNX Runtime session each); 0 means the number of CPUs.
+    pub threads: usize,
+    /// Seed of the row shuffle that splits datasets larger than the model's `max_n` into chunks.
+    pub seed: u64,
+}
+
+/// The learned MI estimator: one model, a pool of sessions; share it between threads freely.
+pub struct MistEstimator {
+    info: ModelInfo,
+    pool: SessionPool,
+    device: Device,
+    seed: u64,
+}
+
+impl std::fmt::Debug for MistEstimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MistEstimator")
+            .field("info", &self.info)
+            .field("device", &self.device)
+            .field("threads", &self.pool.capacity())
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+/// One chunk of one dataset, rank-Gaussian transformed, with its padded row count.
+struct Chunk {
+    dataset: usize,
+    x: Array2<f64>,
+    y: Array2<f64>,
+    pad: usize,
+}
+
+/// A dataset's point estimate and quantiles (one per requested level), before combination.
+type Output = (f32, Vec<f32>);
+
+impl MistEstimator {
+    /// Loads the model and ONNX Runtime and checks the model's metadata.
+    ///
+    /// # Errors
+    /// [`RuntimeError::ModelLoad`], [`RuntimeError::ModelUnsupported`], [`RuntimeError::RuntimeLoad`],
+    /// [`RuntimeError::DeviceUnavailable`] or [`RuntimeError::InvalidArgument`] (a negative CUDA
+    /// device id), each with a message.
+    pub fn new(options: EstimatorOptions) -> Result<Self, RuntimeError> {
+        if let Device::Cuda { device_id } = options.device
+            && device_id < 0
+        {
+            return Err(RuntimeError::InvalidArgument(format!(
+                "device_id = {device_id} is not a CUDA device ordinal (0, 1, ...)"
+            )));
+        }
+        let (bytes, label) = options.model.load()?;
+        let runtime = ort_lib::runtime(options.onnxruntime_path.as_deref())?;
+        let mut factory = SessionFactory { runtime, bytes, label, device: options.device };
+        let first = match factory.make() {
+            Ok(session) => session,
+            Err(RuntimeError::DeviceUnavailable(why)) => {
+                // A model that does not load on the CPU either is a model problem, not a device one.
+                let cpu = factory.commit(None)?;
+                if !options.cuda_fallback_to_cpu {
+                    return Err(RuntimeError::DeviceUnavailable(why));
+                }
+                factory.device = Device::Cpu;
+                cpu
+            }
+            Err(e) => return Err(e),
+        };
+        let info = ModelInfo::read(&first, &factory.label)?;
+        let threads = match options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            t => t,
+        };
+        let device = factory.device;
+        let pool = SessionPool::new(first, threads, Box::new(move || factory.make()));
+        Ok(MistEstimator { info, pool, device, seed: options.seed })
+    }
+
+    /// The checked metadata of the model (limits, training run).
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Where the model runs (the CPU after a CUDA fallback).
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// Most calls that run at once.
+    pub fn threads(&self) -> usize {
+        self.pool.capacity()
+    }
+
+    /// The point estimate of I(X;Y) in nats; `x` is n × dx, `y` is n × dy, rows are samples.
+    ///
+    /// # Errors
+    /// Bad input ([`RuntimeError::Input`], [`RuntimeError::BadDimension`]) or a failed run.
+    pub fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64, RuntimeError> {
+        Ok(self.single(x, y, &[])?.0)
+    }
+
+    /// Quantiles of I(X;Y) in nats at the levels `taus` (each in (0, 1)): `out[i]` is the
+    /// `taus[i]`-quantile, monotone in τ (so sorted when `taus` is).
+    ///
+    /// # Errors
+    /// As [`MistEstimator::estimate`], and [`RuntimeError::InvalidArgument`] for bad levels.
+    pub fn quantiles(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<Vec<f64>, RuntimeError> {
+        check_taus(taus)?;
+        Ok(self.single(x, y, taus)?.1)
+    }
+
+    /// The point estimate and the quantiles at `taus` from one run.
+    ///
+    /// # Errors
+    /// As [`MistEstimator::quantiles`].
+    pub fn estimate_with_quantiles(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        taus: &[f64],
+    ) -> Result<(f64, Vec<f64>), RuntimeError> {
+        check_taus(taus)?;
+        self.single(x, y, taus)
+    }
+
+    /// Point estimates of many datasets, packed into as few runs as their shapes allow. Each equals
+    /// [`MistEstimator::estimate`] of that dataset alone up to `f32` rounding (see the module notes);
+    /// the same batch always gives the same bits.
+    ///
+    /// # Errors
+    /// The first bad dataset, as [`RuntimeError::InDataset`] with its index, or a failed run.
+    pub fn estimate_batch(&self, datasets: &[(ArrayView2<f64>, ArrayView2<f64>)]) -> Result<Vec<f64>, RuntimeError> {
+        let mut chunks = Vec::new();
+        for (index, (x, y)) in datasets.iter().enumerate() {
+            self.prepare(*x, *y, index, &mut chunks)
+                .map_err(|e| RuntimeError::InDataset { index, source: Box::new(e) })?;
+        }
+        Ok(self.evaluate(&chunks, datasets.len(), &[])?.into_iter().map(|(mi, _)| mi).collect())
+    }
+
+    fn single(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<(f64, Vec<f64>), RuntimeError> {
+        let mut chunks = Vec::new();
+        self.prepare(x, y, 0, &mut chunks)?;
+        let mut out = self.evaluate(&chunks, 1, taus)?;
+        Ok(out.swap_remove(0))
+    }
+
+    /// Validates dataset `index` and appends its preprocessed chunks.
+    fn prepare(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        index: usize,
+        out: &mut Vec<Chunk>,
+    ) -> Result<(), RuntimeError> {
+        check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
+        check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
+        crate::data::validate(x, y, self.info.min_n, "the MIST model")?;
+        let parts = chunks(x.nrows(), self.info.max_n, self.seed);
+        let pad = parts.iter().map(Vec::len).max().unwrap_or(0);
+        if let [_] = parts.as_slice() {
+            out.push(Chunk { dataset: index, x: rank_gauss(x), y: rank_gauss(y), pad });
+        } else {
+            for rows in &parts {
+                let (cx, cy) = (x.select(Axis(0), rows), y.select(Axis(0), rows));
+                out.push(Chunk { dataset: index, x: rank_gauss(cx.view()), y: rank_gauss(cy.view()), pad });
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs every chunk and combines them per dataset: `(point, quantiles at taus)` for each of the
+    /// `datasets`. With no `taus`, the quantile head is fed τ = ½ and its output dropped.
+    fn evaluate(&self, chunks: &[Chunk], datasets: usize, taus: &[f64]) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
+        let levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
+        // Group chunks of equal padded length (stable, so chunk order within a dataset is kept).
+        let mut order: Vec<usize> = (0..chunks.len()).collect();
+        order.sort_by_key(|&i| chunks[i].pad);
+        let mut runs: Vec<&[usize]> = Vec::new();
+        for group in order.chunk_by(|&a, &b| chunks[a].pad == chunks[b].pad) {
+            let per_run = (MAX_ROWS_PER_RUN / chunks[group[0]].pad).max(1);
+            runs.extend(group.chunks(per_run));
+        }
+        let run = |members: &&[usize]| self.run(members.iter().map(|&i| &chunks[i]), &levels);
+        let results: Vec<Vec<Output>> =
+            if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
+        let mut per_chunk: Vec<Option<Output>> = vec![None; chunks.len()];
+        for (members, outputs) in runs.iter().zip(results) {
+            for (&i, output) in members.iter().zip(outputs) {
+                per_chunk[i] = Some(output);
+            }
+        }
+        let mut sums = vec![(0.0f64, vec![0.0f64; levels.len()], 0usize); datasets];
+        for (chunk, output) in chunks.iter().zip(per_chunk) {
+            let (mi, q) = output.expect("every chunk was run");
+            let sum = &mut sums[chunk.dataset];
+            sum.0 += f64::from(mi);
+            sum.1.iter_mut().zip(q).for_each(|(s, v)| *s += f64::from(v));
+            sum.2 += 1;
+        }
+        sums.into_iter()
+            .map(|(mi, q, count)| {
+                let count = count as f64;
+                let q: Vec<f64> = q.into_iter().map(|v| v / count).collect();
+                let q = if taus.is_empty() { Vec::new() } else { monotone(taus, q) };
+                Ok(((mi / count).max(0.0), q.into_iter().map(|v| v.max(0.0)).collect()))
+            })
+            .collect()
+    }
+
+    /// One inference run of chunks sharing a padded length.
+    fn run<'c>(&self, members: impl Iterator<Item = &'c Chunk>, levels: &[f32]) -> Result<Vec<Output>, RuntimeError> {
+        let members: Vec<&Chunk> = members.collect();
+        let (b, n, t) = (members.len(), members[0].pad, levels.len());
+        let (mdx, mdy) = (self.info.max_dx, self.info.max_dy);
+        let batch = PaddedBatch::new(members.iter().map(|c| (c.x.view(), c.y.view())), n, mdx, mdy);
+        let tau: Vec<f32> = levels.repeat(b);
+        let failed = |e: ort::Error| RuntimeError::Inference(format!("ONNX Runtime failed to run the model: {e}"));
+        let inputs = ort::inputs! {
+            "x" => TensorRef::from_array_view(([b, n, mdx], batch.x.as_slice())).map_err(failed)?,
+            "y" => TensorRef::from_array_view(([b, n, mdy], batch.y.as_slice())).map_err(failed)?,
+            "row_mask" => TensorRef::from_array_view(([b, n], batch.row_mask.as_slice())).map_err(failed)?,
+            "x_col_mask" => TensorRef::from_array_view(([b, mdx], batch.x_col_mask.as_slice())).map_err(failed)?,
+            "y_col_mask" => TensorRef::from_array_view(([b, mdy], batch.y_col_mask.as_slice())).map_err(failed)?,
+            "tau" => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
+        };
+        let mut session = self.pool.get()?;
+        let outputs = session.run(inputs).map_err(failed)?;
+        let (_, mi) = outputs["mi"].try_extract_tensor::<f32>().map_err(failed)?;
+        let (_, q) = outputs["quantiles"].try_extract_tensor::<f32>().map_err(failed)?;
+        if mi.len() != b || q.len() != b * t {
+            return Err(RuntimeError::Inference(format!(
+                "the model returned {} estimates and {} quantiles for {b} datasets and {t} levels",
+                mi.len(),
+                q.len()
+            )));
+        }
+        if let Some(bad) = mi.iter().chain(q).find(|v| !v.is_finite()) {
+            return Err(RuntimeError::Inference(format!("the model returned a non-finite value ({bad})")));
+        }
+        Ok((0..b).map(|i| (mi[i], q[i * t..(i + 1) * t].to_vec())).collect())
+    }
+}
+
+/// `1 ≤ value ≤ max` for a dimension (`which` = `dx`, named after matrix `matrix`).
+fn check_dim(which: &str, matrix: &str, value: usize, max: usize) -> Result<(), RuntimeError> {
+    if value == 0 {
+        return Err(RuntimeError::BadDimension(format!("{which} = 0: {matrix} needs at least one column")));
+    }
+    if value > max {
+        return Err(RuntimeError::BadDimension(format!("{which} = {value} is above the model's maximum of {max}")));
+    }
+    Ok(())
+}
+
+/// Every level in the open interval (0, 1), and at least one.
+fn check_taus(taus: &[f64]) -> Result<(), RuntimeError> {
+    if taus.is_empty() {
+        return Err(RuntimeError::InvalidArgument("taus is empty: ask for at least one quantile level".into()));
+    }
+    match taus.iter().enumerate().find(|(_, t)| !(**t > 0.0 && **t < 1.0)) {
+        Some((i, t)) => Err(RuntimeError::InvalidArgument(format!("taus[{i}] = {t} is outside (0, 1)"))),
+        None => Ok(()),
+    }
+}
+
+/// Rearranges `values` (one per level of `taus`) to be non-decreasing in τ: sorted values are given
+/// to the levels in increasing order (ties of τ keep their input order).
+pub fn monotone(taus: &[f64], mut values: Vec<f64>) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..taus.len()).collect();
+    order.sort_by(|&a, &b| taus[a].total_cmp(&taus[b]));
+    values.sort_by(f64::total_cmp);
+    let mut out = vec![0.0; values.len()];
+    for (&slot, v) in order.iter().zip(values) {
+        out[slot] = v;
+    }
+    out
+}
+
+impl Estimator for MistEstimator {
+    /// [`MistEstimator::estimate`]; failures other than bad input become
+    /// [`crate::Error::BadArgument`] naming the model.
+    fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> crate::Result<f64> {
+        MistEstimator::estimate(self, x, y).map_err(|e| match e {
+            RuntimeError::Input(e) => e,
+            other => {
+                crate::Error::BadArgument { name: "model", value: self.info.label.clone(), why: other.to_string() }
+            }
+        })
+    }
+
+    fn name(&self) -> String {
+        format!("MIST ({})", self.info.label.trim_start_matches("the "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_rearranged_monotone_in_tau() {
+        assert_eq!(monotone(&[0.05, 0.5, 0.95], vec![0.3, 0.2, 0.4]), vec![0.2, 0.3, 0.4]);
+        assert_eq!(monotone(&[0.95, 0.05], vec![0.1, 0.5]), vec![0.5, 0.1]);
+    }
+
+    #[test]
+    fn taus_and_dims_are_checked_with_their_values() {
+        let e = check_taus(&[0.1, 0.5, 1.5]).unwrap_err();
+        assert_eq!(e.to_string(), "taus[2] = 1.5 is outside (0, 1)");
+        assert!(check_taus(&[f64::NAN]).unwrap_err().to_string().contains("taus[0] = NaN"));
+        assert!(check_taus(&[]).is_err());
+        assert_eq!(check_dim("dx", "X", 40, 32).unwrap_err().to_string(), "dx = 40 is above the model's maximum of 32");
+        assert!(check_dim("dy", "Y", 0, 32).unwrap_err().to_string().starts_with("dy = 0"));
+    }
+}
