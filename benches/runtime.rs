@@ -12,29 +12,17 @@
 //! the search order of `include/mist.h` (`MIST_ORT_LIB`, or `vendor/onnxruntime/lib/` filled by
 //! `scripts/setup-onnxruntime`).
 
+mod common;
+
+use common::{RHO, correlated};
 use mist::baselines::{Estimator, Gaussian, Ksg};
 use mist::runtime::{EstimatorOptions, MistEstimator};
 use ndarray::Array2;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Correlation between X column c and Y column c.
-const RHO: f64 = 0.5;
-
 /// Wall time spent on one cell of the timing table (after a first, timed call).
 const BUDGET: Duration = Duration::from_millis(1500);
-
-/// n rows of X, Y (d columns each) with Y_c = ρ X_c + √(1 − ρ²) noise.
-fn correlated(n: usize, d: usize, seed: u64) -> (Array2<f64>, Array2<f64>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let x = Array2::from_shape_simple_fn((n, d), || rng.sample(StandardNormal));
-    let noise = Array2::from_shape_simple_fn((n, d), || rng.sample::<f64, _>(StandardNormal));
-    let y = &x * RHO + noise * (1.0 - RHO * RHO).sqrt();
-    (x, y)
-}
 
 /// Seconds `f` takes.
 fn seconds(f: impl FnOnce()) -> f64 {

@@ -7,14 +7,14 @@
 
 use burn::backend::{Autodiff, NdArray};
 use burn::config::Config;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use mist::synth::{MetaSample, TRAIN_N};
 use mist_trainer::evaluation::{EvalOptions, GridName, evaluate};
 use mist_trainer::inference::predict;
 use mist_trainer::model::MistModelConfig;
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, train};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Trains, exports and evaluates the MIST mutual-information model (all MI values in nats).
@@ -23,6 +23,30 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// A model saved by a training run.
+#[derive(Args)]
+struct SavedModel {
+    /// Run folder holding the model.
+    #[arg(long)]
+    run: PathBuf,
+    /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
+    #[arg(long, default_value = "best")]
+    from: String,
+}
+
+impl SavedModel {
+    /// The folder of the chosen model inside the run.
+    fn dir(&self) -> PathBuf {
+        self.run.join(&self.from)
+    }
+}
+
+/// The training config saved in a run folder.
+fn run_config(run: &Path) -> Result<TrainingConfig, String> {
+    let path = run.join("config.json");
+    TrainingConfig::load(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[derive(Subcommand)]
@@ -57,24 +81,16 @@ enum Command {
     },
     /// Exports a run's model to ONNX (the contract of model.md) for the runtime.
     Export {
-        /// Run folder whose model is exported.
-        #[arg(long)]
-        run: PathBuf,
-        /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
-        #[arg(long, default_value = "best")]
-        from: String,
+        #[command(flatten)]
+        saved: SavedModel,
         /// Path of the .onnx file to write.
         #[arg(long)]
         out: PathBuf,
     },
     /// Runs the evaluation protocol (evaluation.md) on a trained model against KSG and Gaussian.
     Evaluate {
-        /// Run folder whose model is evaluated.
-        #[arg(long)]
-        run: PathBuf,
-        /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
-        #[arg(long, default_value = "best")]
-        from: String,
+        #[command(flatten)]
+        saved: SavedModel,
         /// Output folder for evaluation.json, evaluation.md and the SVG plots.
         #[arg(long)]
         out: PathBuf,
@@ -104,8 +120,7 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Train { config, training, run, resume, steps, minutes, batch_size, device } => {
             let config = if resume {
-                TrainingConfig::load(run.join("config.json"))
-                    .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?
+                run_config(&run)?
             } else {
                 let mut config = match (training, config) {
                     (Some(path), _) => TrainingConfig::load(&path).map_err(|e| format!("{}: {e}", path.display()))?,
@@ -141,10 +156,9 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Export { run, from, out } => {
-            let config = TrainingConfig::load(run.join("config.json"))
-                .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?;
-            let dir = run.join(&from);
+        Command::Export { saved, out } => {
+            let config = run_config(&saved.run)?;
+            let dir = saved.dir();
             let state = RunState::load(dir.join("state.json"))
                 .map_err(|e| format!("{}: {e}", dir.join("state.json").display()))?;
             let model = load_model::<NdArray>(&config.model, &dir, &Default::default())?;
@@ -154,26 +168,25 @@ fn run(cli: Cli) -> Result<(), String> {
                 state.step,
                 state.datasets_seen,
                 state.best_val_mse,
-                run.display()
+                saved.run.display()
             );
             let meta = ExportMeta::new(*TRAIN_N.start(), *TRAIN_N.end(), train);
             onnx::write(&out, &model, &config.model, &meta)
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-            eprintln!("mist-trainer: wrote {} ({}: {})", out.display(), from, meta.train);
+            eprintln!("mist-trainer: wrote {} ({}: {})", out.display(), saved.from, meta.train);
             Ok(())
         }
-        Command::Evaluate { run, from, out, grids, limit, bootstrap } => {
-            let config = TrainingConfig::load(run.join("config.json"))
-                .map_err(|e| format!("{}: {e}", run.join("config.json").display()))?;
+        Command::Evaluate { saved, out, grids, limit, bootstrap } => {
+            let config = run_config(&saved.run)?;
             let device = Default::default();
-            let model = load_model::<NdArray>(&config.model, &run.join(&from), &device)?;
+            let model = load_model::<NdArray>(&config.model, &saved.dir(), &device)?;
             let max_n = *TRAIN_N.end();
             let model_fn = |s: &[MetaSample], t: &[f32]| predict(&model, &config.model, s, t, max_n, 64, &device);
             let mut options = EvalOptions { limit, bootstrap_resamples: bootstrap, ..EvalOptions::default() };
             if !grids.is_empty() {
                 options.grids = grids;
             }
-            let report = evaluate(&format!("MIST ({})", run.display()), &model_fn, &options);
+            let report = evaluate(&format!("MIST ({})", saved.run.display()), &model_fn, &options);
             report.write(&out).map_err(|e| format!("cannot write the report to {}: {e}", out.display()))?;
             eprintln!("mist-trainer: evaluation written to {}", out.display());
             Ok(())
