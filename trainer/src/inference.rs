@@ -34,7 +34,7 @@ pub fn predict<B: Backend>(
     for (i, s) in samples.iter().enumerate() {
         for rows in chunks(s.x.nrows(), max_n, 0) {
             let (x, y) = (s.x.select(Axis(0), &rows), s.y.select(Axis(0), &rows));
-            parts.push((i, MetaSample { x, y, ..s.clone() }));
+            parts.push((i, MetaSample { x, y, mi: s.mi, family: s.family, description: s.description.clone() }));
         }
     }
     // Similar n in one batch wastes little padding.
