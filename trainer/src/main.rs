@@ -75,6 +75,10 @@ enum Command {
         /// Datasets per step (overrides the config's value on a fresh run).
         #[arg(long)]
         batch_size: Option<usize>,
+        /// Step at which the cosine learning-rate decay reaches its floor. On --resume this changes
+        /// the schedule of the run from now on and rewrites the run's config.json.
+        #[arg(long)]
+        decay_steps: Option<u64>,
         /// `cpu` (burn's NdArray backend), or `cuda` / `cuda:N` in a build with `--features cuda`.
         #[arg(long, default_value = "cpu")]
         device: String,
@@ -118,8 +122,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Train { config, training, run, resume, steps, minutes, batch_size, device } => {
-            let config = if resume {
+        Command::Train { config, training, run, resume, steps, minutes, batch_size, decay_steps, device } => {
+            let mut config = if resume {
                 run_config(&run)?
             } else {
                 let mut config = match (training, config) {
@@ -134,6 +138,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 config
             };
+            if let Some(d) = decay_steps {
+                config.decay_steps = d;
+                if resume {
+                    let path = run.join("config.json");
+                    config.save(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                }
+            }
             let stop = StopAt { step: steps, minutes };
             let state = match device.as_str() {
                 "cpu" => train::<Autodiff<NdArray>>(&config, &run, resume, stop, &Default::default())?,
