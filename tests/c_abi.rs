@@ -602,6 +602,37 @@ fn large_n_is_split_into_chunks_and_averaged() {
     assert!(other.is_finite());
 }
 
+/// The large-n grid of the evaluation (4 families × 9 datasets, the same distributions at every n):
+/// estimates from 5,000 rows, split into chunks, are at least as accurate as from 500 rows. The
+/// comparison is paired; "at least as accurate" allows the sampling noise of 36 pairs (two standard
+/// errors of the mean difference of squared errors), since the model's errors are mostly bias that
+/// more rows do not remove.
+#[test]
+fn estimates_at_n_5000_are_as_accurate_as_at_500() {
+    let est = default_handle();
+    let squared_errors = |n: usize| -> Vec<f64> {
+        let items = mist::synth::grids::large_n().into_iter().filter(|g| g.n == n);
+        items
+            .map(|g| {
+                let s = g.sample();
+                (est.estimate(&rm(&s.x).m(), &rm(&s.y).m()).unwrap() - s.mi).powi(2)
+            })
+            .collect()
+    };
+    let (small, large) = (squared_errors(500), squared_errors(5000));
+    let k = small.len() as f64;
+    let diff: Vec<f64> = large.iter().zip(&small).map(|(l, s)| l - s).collect();
+    let mean = diff.iter().sum::<f64>() / k;
+    let se = (diff.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (k - 1.0) / k).sqrt();
+    let mse = |e: &[f64]| e.iter().sum::<f64>() / k;
+    println!(
+        "large-n grid: MSE {:.4} nats² at n = 500, {:.4} nats² at n = 5,000; paired difference {mean:.4} ± {se:.4}",
+        mse(&small),
+        mse(&large)
+    );
+    assert!(mean <= 2.0 * se, "MSE at n = 5,000 exceeds that at n = 500 by {mean} nats² (standard error {se})");
+}
+
 #[test]
 fn the_batch_call_equals_individual_calls() {
     let est = default_handle();

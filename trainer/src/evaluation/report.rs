@@ -118,7 +118,11 @@ impl EvalReport {
         self.calibration_section(&mut md);
         if let Some(cells) = &self.large_n {
             let _ = writeln!(md, "## Large n (past the training range)\n");
-            let _ = writeln!(md, "MSE in nats² per n (training covers n ≤ 500).\n");
+            let _ = writeln!(
+                md,
+                "MSE in nats² per n (training covers n ≤ 500; rows past the model's max_n are split into \
+             chunks whose estimates are averaged). Paired: the same recipes (family, dims, seed, true MI) at every n.\n"
+            );
             self.cell_table(&mut md, cells, false);
         }
         if let Some(cells) = &self.dimension_sweep {
