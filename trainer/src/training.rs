@@ -10,7 +10,7 @@ use crate::data::{Batch, DataConfig};
 use crate::model::{MistModel, MistModelConfig};
 use burn::config::Config;
 use burn::grad_clipping::GradientClippingConfig;
-use burn::module::{AutodiffModule, Module};
+use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::Tensor;
@@ -97,12 +97,24 @@ impl TrainingConfig {
 }
 
 /// Builds the model from `seed`. The backend's RNG is process-wide, so seeding and drawing happen
-/// under one lock: runs started at the same time in one process stay reproducible.
+/// under one lock: runs started at the same time in one process stay reproducible. burn initialises
+/// parameters lazily, on first access, so every parameter is materialised before the lock is freed.
 pub fn seeded_init<B: Backend>(config: &MistModelConfig, seed: u64, device: &B::Device) -> MistModel<B> {
     static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     B::seed(device, seed);
-    config.init(device)
+    let model = config.init(device);
+    model.visit(&mut Materialise);
+    model
+}
+
+/// Touches every float parameter, which makes burn run its deferred initialisation now.
+struct Materialise;
+
+impl<B: Backend> ModuleVisitor<B> for Materialise {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        param.val();
+    }
 }
 
 /// Where a run stands; saved with every checkpoint.

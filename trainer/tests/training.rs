@@ -78,6 +78,24 @@ fn resume_reproduces_a_straight_run() {
     assert!(again.unwrap_err().contains("already holds a run"));
 }
 
+/// Models built at the same time on two threads each get the weights of their own seed (the
+/// backend's RNG is process-wide and burn draws parameters lazily).
+#[test]
+fn concurrent_seeded_inits_are_reproducible() {
+    let config = tiny().model;
+    let init = |seed: u64| weights(&seeded_init::<NdArray>(&config, seed, &Default::default()));
+    let reference = [init(1), init(2)];
+    std::thread::scope(|scope| {
+        for (seed, expected) in [1u64, 2].into_iter().zip(&reference) {
+            scope.spawn(move || {
+                for _ in 0..50 {
+                    assert!(init(seed) == *expected, "seed {seed} gave other weights while another init ran");
+                }
+            });
+        }
+    });
+}
+
 #[test]
 fn loss_falls_in_200_steps() {
     let config = TrainingConfig::new(MistModelConfig::compact())
