@@ -4,7 +4,8 @@ use mist::baselines::{Estimator, Ksg, gaussian::gaussian_mi_from_covariance};
 use mist::synth::covariance::gaussian_mi;
 use mist::synth::transforms::{Flow, Spiral, random_rotation};
 use mist::synth::{
-    Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, training_families,
+    Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, sample_with,
+    training_families,
 };
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -118,6 +119,26 @@ fn vector_maps_are_invertible() {
         // The flow really moves the data.
         assert!(err(&flow.forward(x.view())) > 1e-3, "flow d = {d} is the identity");
     }
+}
+
+#[test]
+fn low_dim_share_moves_that_share_of_draws_to_low_dims() {
+    let low = |s: &mist::synth::MetaSample| s.x.ncols() <= mist::synth::LOW_DIM && s.y.ncols() <= mist::synth::LOW_DIM;
+    let (mut shifted, mut uniform) = (0, 0);
+    for seed in 0..2000 {
+        let plain = sample(Split::Train, seed);
+        let same = sample_with(Split::Train, seed, 0.0);
+        assert_eq!((&plain.x, plain.mi.to_bits()), (&same.x, same.mi.to_bits()), "share 0 must draw what sample draws");
+        let mixed = sample_with(Split::Train, seed, 0.3);
+        assert_eq!(mixed.family, plain.family, "the share changes dims, not the family");
+        assert_eq!(mixed.x.nrows(), plain.x.nrows(), "the share changes dims, not n");
+        shifted += usize::from(low(&mixed));
+        uniform += usize::from(low(&plain));
+    }
+    // 30% of draws go low, plus the uniform draw's own ~1.2% with dx, dy ≤ 4 among the rest.
+    assert!((560..=700).contains(&shifted), "{shifted} of 2000 low-dimensional draws with share 0.3");
+    assert!(uniform < 60, "{uniform} of 2000 low-dimensional draws with share 0");
+    assert!((0..50).all(|seed| low(&sample_with(Split::Train, seed, 1.0))));
 }
 
 #[test]

@@ -71,9 +71,14 @@ impl Family {
 
     /// Draws `(dx, dy)` in `min_dims ..= MAX_DIM`, independently unless the family needs them equal.
     pub fn draw_dims(&self, rng: &mut ChaCha8Rng) -> (usize, usize) {
+        self.draw_dims_up_to(MAX_DIM, rng)
+    }
+
+    /// Draws `(dx, dy)` in `min_dims ..= max` (`max` at least 2, so every family fits).
+    pub fn draw_dims_up_to(&self, max: usize, rng: &mut ChaCha8Rng) -> (usize, usize) {
         let (lx, ly) = self.min_dims();
-        let dx = rng.random_range(lx..=MAX_DIM);
-        let dy = if self.needs_equal_dims() { dx } else { rng.random_range(ly..=MAX_DIM) };
+        let dx = rng.random_range(lx..=max);
+        let dy = if self.needs_equal_dims() { dx } else { rng.random_range(ly..=max) };
         (dx, dy)
     }
 }

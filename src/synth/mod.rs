@@ -13,6 +13,9 @@ pub mod transforms;
 pub use base::BaseDist;
 pub use covariance::Structure;
 pub use family::{Base, Family, IMD_TEST, MAX_DIM, OOMD_TEST, training_families};
+
+/// Largest dx and dy of the low-dimensional share of a training mix (see [`sample_with`]).
+pub const LOW_DIM: usize = 4;
 pub use transforms::Transform;
 
 use ndarray::{Array2, Axis, concatenate};
@@ -80,12 +83,26 @@ pub fn rng_for(split: Split, seed: u64) -> ChaCha8Rng {
 /// Draws a training or validation meta-sample: a family of the training list, n in [`TRAIN_N`],
 /// dx and dy independent in `1..=32` (within the family's constraints).
 pub fn sample(split: Split, seed: u64) -> MetaSample {
+    sample_with(split, seed, 0.0)
+}
+
+/// Like [`sample`], but with probability `low_dim_share` dx and dy are drawn in `1..=`[`LOW_DIM`]
+/// instead of `1..=32`: a training mix with more mass where the uniform draw puts little (dx = dy
+/// = 1 is 0.3% of it). A share of 0 draws exactly what [`sample`] draws.
+pub fn sample_with(split: Split, seed: u64, low_dim_share: f64) -> MetaSample {
     let mut rng = rng_for(split, seed);
-    let families = training_families();
-    let family = *families.choose(&mut rng).expect("training families are not empty");
-    let n = rng.random_range(TRAIN_N);
-    let (dx, dy) = family.draw_dims(&mut rng);
+    let (family, n, dx, dy) = recipe(&mut rng, low_dim_share);
     draw(family, n, dx, dy, &mut rng)
+}
+
+/// Family, n and dims of a training-mix draw (the first draws of [`sample_with`]).
+fn recipe(rng: &mut ChaCha8Rng, low_dim_share: f64) -> (Family, usize, usize, usize) {
+    let families = training_families();
+    let family = *families.choose(rng).expect("training families are not empty");
+    let n = rng.random_range(TRAIN_N);
+    let low = low_dim_share > 0.0 && rng.random_bool(low_dim_share.min(1.0));
+    let (dx, dy) = family.draw_dims_up_to(if low { LOW_DIM } else { MAX_DIM }, rng);
+    (family, n, dx, dy)
 }
 
 /// Draws one dataset of `family` with `n` rows and the given dims, from `seed` in `split`.

@@ -7,7 +7,7 @@ use crate::model::ModelInput;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
-use mist::synth::{MetaSample, Split, sample};
+use mist::synth::{MetaSample, Split, sample, sample_with};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,6 +26,9 @@ pub struct DataConfig {
     pub max_dx: usize,
     /// Width of the padded Y block.
     pub max_dy: usize,
+    /// Share of training datasets with dx, dy ≤ [`mist::synth::LOW_DIM`] drawn on top of the
+    /// uniform dims ([`sample_with`]); validation always uses the plain meta-distribution.
+    pub low_dim_share: f64,
 }
 
 /// One padded batch (the model's input layout, [`PaddedBatch`]) with its targets.
@@ -60,7 +63,8 @@ impl DataConfig {
     pub fn pool(&self, pool: u64) -> Vec<Batch> {
         let per_pool = (self.batch_size * self.pool_batches) as u64;
         let seeds: Vec<u64> = (pool * per_pool..(pool + 1) * per_pool).collect();
-        let mut samples: Vec<MetaSample> = seeds.par_iter().map(|&seed| sample(Split::Train, seed)).collect();
+        let mut samples: Vec<MetaSample> =
+            seeds.par_iter().map(|&seed| sample_with(Split::Train, seed, self.low_dim_share)).collect();
         samples.sort_by_key(|s| s.x.nrows());
         let mut rng = ChaCha8Rng::seed_from_u64(pool ^ 0x6275_636b_6574);
         let mut order: Vec<usize> = (0..self.pool_batches).collect();

@@ -1,6 +1,7 @@
 //! Training acceptance: the loss falls in a short run, and a resumed run equals a straight one.
 
 use burn::backend::{Autodiff, NdArray};
+use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Tensor, backend::Backend};
 use mist_trainer::model::{MistModel, MistModelConfig};
@@ -76,6 +77,29 @@ fn resume_reproduces_a_straight_run() {
     let again =
         train::<B>(&config, dirs[0].path(), false, StopAt { step: Some(1), minutes: None }, &Default::default());
     assert!(again.unwrap_err().contains("already holds a run"));
+}
+
+/// A fresh run with `init_from` starts from the saved weights, not from its seed.
+#[test]
+fn init_from_starts_a_run_from_saved_weights() {
+    let config = tiny();
+    let (source, tuned, fresh) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run(&config, source.path(), false, 4);
+    let from = source.path().join("checkpoint");
+    let finetune = tiny().with_init_from(Some(from.display().to_string())).with_low_dim_share(0.5);
+    run(&finetune, tuned.path(), false, 0);
+    run(&config, fresh.path(), false, 0);
+    let (start, saved, seeded) = (
+        saved_weights(&finetune, tuned.path()),
+        saved_weights(&config, source.path()),
+        saved_weights(&config, fresh.path()),
+    );
+    assert_eq!(start, saved, "the fine-tune did not start from the saved weights");
+    assert!(max_diff(&start, &seeded) > 1e-3, "saved and seeded weights coincide: the check is blind");
+    let written = TrainingConfig::load(tuned.path().join("config.json")).unwrap();
+    assert_eq!(written.init_from, finetune.init_from, "the run folder must record where it started from");
+    assert_eq!(written.low_dim_share, 0.5);
 }
 
 /// Models built at the same time on two threads each get the weights of their own seed (the
