@@ -203,4 +203,13 @@ fn grids_have_the_documented_shape() {
             assert_eq!(a.sample().mi, b.sample().mi, "{}", a.family);
         }
     }
+    // Validation: the training mix (families, n, dims), reproducible, from seeds of its own.
+    let val = grids::validation(1000);
+    assert_eq!(val, grids::validation(1000));
+    let train = training_families();
+    assert!(val.iter().all(|g| train.contains(&g.family) && (10..=500).contains(&g.n) && g.split == Split::Validation));
+    assert!(val.iter().all(|g| g.seed >= 1 << 40), "validation grid must not reuse a run's validation seeds");
+    let families: std::collections::BTreeSet<String> = val.iter().map(|g| g.family.to_string()).collect();
+    assert_eq!(families.len(), train.len(), "1,000 draws cover every training family");
+    assert!(val.iter().any(|g| g.dx == 32) && val.iter().filter(|g| g.dx != g.dy).count() > 700);
 }

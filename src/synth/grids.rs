@@ -1,7 +1,7 @@
 //! The fixed test grids of evaluation.md, each a list of reproducible dataset recipes.
 
 use super::family::{Base, Family, IMD_TEST, OOMD_TEST};
-use super::{MetaSample, Split, Structure, Transform, rng_for, sample_family};
+use super::{MetaSample, Split, Structure, Transform, recipe, rng_for, sample_family};
 
 /// Datasets per (n, family) cell of every grid.
 pub const REPEATS: u64 = 9;
@@ -61,6 +61,20 @@ pub fn imd() -> Vec<GridItem> {
 /// The OoMD grid: 20 values of n × 7 families × 9 datasets = 1,260.
 pub fn oomd() -> Vec<GridItem> {
     grid(Split::OomdTest, &n_values(), &OOMD_TEST, |_, _| None)
+}
+
+/// Held-out datasets of the plain training meta-distribution (family, n and dims drawn as in
+/// training; validation split, at seeds far from those a training run validates on): where a
+/// model's bias and calibration on its own meta-distribution are measured.
+pub fn validation(count: usize) -> Vec<GridItem> {
+    const OFFSET: u64 = 1 << 40;
+    (OFFSET..OFFSET + count as u64)
+        .map(|seed| {
+            let (family, n, dx, dy) = recipe(&mut rng_for(Split::Validation, seed), 0.0);
+            // The data's own seed, so its draws do not reuse the stream that picked the recipe.
+            GridItem { family, n, dx, dy, split: Split::Validation, seed: seed | 1 << 62 }
+        })
+        .collect()
 }
 
 /// Families of the large-n grid and the dimension sweep.

@@ -30,7 +30,7 @@ fn evaluation_smoke_run_with_an_oracle_writes_every_file() {
     let report = evaluate("oracle", &oracle, &options);
 
     // 12 datasets from each grid, spread over it.
-    assert_eq!(report.datasets.len(), 48);
+    assert_eq!(report.datasets.len(), 60);
     for g in GridName::ALL {
         let rs: Vec<_> = report.datasets.iter().filter(|r| r.grid == g).collect();
         assert_eq!(rs.len(), 12, "{g}");
@@ -39,12 +39,12 @@ fn evaluation_smoke_run_with_an_oracle_writes_every_file() {
         assert!(distinct_n >= 2, "{g}: the subset covers several n");
         for r in &rs {
             assert!(r.ksg.is_some_and(f64::is_finite) && r.gaussian.is_some_and(f64::is_finite), "{r:?}");
-            assert_eq!(r.ksg_interval.is_some(), g.is_test_grid(), "bootstrap on IMD/OoMD only: {r:?}");
+            assert_eq!(r.ksg_interval.is_some(), g.is_binned(), "bootstrap on IMD/OoMD/validation only: {r:?}");
         }
     }
 
     // The oracle's MSE is exactly 0 everywhere; the baselines' are finite and positive.
-    assert_eq!(report.test_grids.len(), 2);
+    assert_eq!(report.test_grids.len(), 3);
     for g in &report.test_grids {
         assert_eq!(g.datasets, 12);
         for e in &g.estimators {

@@ -61,11 +61,14 @@ pub enum GridName {
     LargeN,
     /// dx = dy ∈ {1, …, 32} at n ∈ {100, 500} (432 datasets).
     Dims,
+    /// 1,000 held-out draws of the training meta-distribution (tuning data, not a test grid).
+    Validation,
 }
 
 impl GridName {
     /// Every grid, in report order.
-    pub const ALL: [GridName; 4] = [GridName::Imd, GridName::Oomd, GridName::LargeN, GridName::Dims];
+    pub const ALL: [GridName; 5] =
+        [GridName::Imd, GridName::Oomd, GridName::LargeN, GridName::Dims, GridName::Validation];
 
     /// The grid's datasets, in the grid's fixed order.
     pub fn items(self) -> Vec<GridItem> {
@@ -74,16 +77,19 @@ impl GridName {
             GridName::Oomd => grids::oomd(),
             GridName::LargeN => grids::large_n(),
             GridName::Dims => grids::dimension_sweep(),
+            GridName::Validation => grids::validation(1000),
         }
     }
 
-    /// Name used on the command line and in file names: `imd`, `oomd`, `large_n`, `dims`.
+    /// Name used on the command line and in file names: `imd`, `oomd`, `large_n`, `dims`,
+    /// `validation`.
     pub fn as_str(self) -> &'static str {
         match self {
             GridName::Imd => "imd",
             GridName::Oomd => "oomd",
             GridName::LargeN => "large_n",
             GridName::Dims => "dims",
+            GridName::Validation => "validation",
         }
     }
 
@@ -94,12 +100,19 @@ impl GridName {
             GridName::Oomd => "OoMD",
             GridName::LargeN => "Large n",
             GridName::Dims => "Dimension sweep",
+            GridName::Validation => "Validation (training meta-distribution)",
         }
     }
 
-    /// Whether the grid is one of the two test grids with n-bins and calibration (IMD, OoMD).
+    /// Whether the grid is one of the two test grids of evaluation.md (IMD, OoMD).
     pub fn is_test_grid(self) -> bool {
         matches!(self, GridName::Imd | GridName::Oomd)
+    }
+
+    /// Whether the grid is reported like the test grids: n-bins, per family, calibration, coverage
+    /// and the KSG bootstrap (IMD, OoMD and validation).
+    pub fn is_binned(self) -> bool {
+        self.is_test_grid() || self == GridName::Validation
     }
 }
 
@@ -112,14 +125,16 @@ impl fmt::Display for GridName {
 impl FromStr for GridName {
     type Err = String;
 
-    /// Parses `imd`, `oomd`, `large_n` (or `large-n`), `dims` (or `dim`, `dimension_sweep`).
+    /// Parses `imd`, `oomd`, `large_n` (or `large-n`), `dims` (or `dim`, `dimension_sweep`),
+    /// `validation` (or `val`).
     fn from_str(s: &str) -> Result<Self, String> {
         match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
             "imd" => Ok(GridName::Imd),
             "oomd" => Ok(GridName::Oomd),
             "large_n" | "largen" => Ok(GridName::LargeN),
             "dims" | "dim" | "dimension_sweep" => Ok(GridName::Dims),
-            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n or dims)")),
+            "validation" | "val" => Ok(GridName::Validation),
+            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n, dims or validation)")),
         }
     }
 }
@@ -237,7 +252,7 @@ impl EstimatorId {
     }
 }
 
-/// One estimator's errors on IMD or OoMD.
+/// One estimator's errors on IMD, OoMD or validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EstimatorErrors {
     /// Which estimator.
@@ -246,7 +261,7 @@ pub struct EstimatorErrors {
     pub errors: BinnedErrors,
 }
 
-/// IMD or OoMD results.
+/// IMD, OoMD or validation results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestGridReport {
     /// The grid.
@@ -329,7 +344,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
     let test_grids = options
         .grids
         .iter()
-        .filter(|g| g.is_test_grid())
+        .filter(|g| g.is_binned())
         .map(|&g| test_grid_report(g, &records, &taus, options.bootstrap_resamples > 0))
         .collect();
     let cells = |grid: GridName, by_d: bool| {
@@ -403,7 +418,7 @@ fn run_grid(
         predictions.extend(out);
     }
 
-    let bootstrap = grid.is_test_grid() && options.bootstrap_resamples > 0;
+    let bootstrap = grid.is_binned() && options.bootstrap_resamples > 0;
     log(format!(
         "{grid}: baselines (KSG, Gaussian{})",
         if bootstrap { format!(", KSG bootstrap B = {}", options.bootstrap_resamples) } else { String::new() }

@@ -27,6 +27,7 @@ fn grid_colour(g: GridName) -> RGBColor {
         GridName::Oomd => RGBColor(255, 127, 14),
         GridName::LargeN => RGBColor(148, 103, 189),
         GridName::Dims => RGBColor(140, 86, 75),
+        GridName::Validation => RGBColor(44, 160, 44),
     }
 }
 
@@ -51,6 +52,8 @@ pub fn file_names(report: &EvalReport) -> Vec<String> {
         report.test_grids.iter().map(|g| format!("mse_vs_n_{}.svg", g.grid.as_str())).collect();
     if !report.test_grids.is_empty() {
         names.push("calibration.svg".to_string());
+    }
+    if report.test_grids.iter().any(|g| g.grid.is_test_grid()) {
         names.push("estimate_vs_truth.svg".to_string());
     }
     names
@@ -69,6 +72,8 @@ pub fn write_all(report: &EvalReport, dir: &Path) -> std::io::Result<()> {
     }
     if !report.test_grids.is_empty() {
         save("calibration.svg", &|svg| calibration(report, svg))?;
+    }
+    if report.test_grids.iter().any(|g| g.grid.is_test_grid()) {
         save("estimate_vs_truth.svg", &|svg| estimate_vs_truth(report, svg))?;
     }
     Ok(())

@@ -56,7 +56,7 @@ pub struct EvalReport {
     pub stage_seconds: Vec<(String, f64)>,
     /// Wall seconds in all.
     pub total_seconds: f64,
-    /// IMD and OoMD (those evaluated).
+    /// IMD, OoMD and validation (those evaluated), each with n-bins, per family and calibration.
     pub test_grids: Vec<TestGridReport>,
     /// Large-n grid per n (if evaluated).
     pub large_n: Option<Vec<CellReport>>,
@@ -73,8 +73,8 @@ pub struct EvalReport {
 impl EvalReport {
     /// Writes `evaluation.json`, `evaluation.md` and the SVG plots into `dir` (created if needed).
     ///
-    /// Plots: `mse_vs_n_imd.svg` and `mse_vs_n_oomd.svg` (when that grid ran), `calibration.svg` and
-    /// `estimate_vs_truth.svg` (when IMD or OoMD ran).
+    /// Plots: `mse_vs_n_<grid>.svg` for IMD, OoMD and validation (when that grid ran),
+    /// `calibration.svg` and `estimate_vs_truth.svg` (the latter of IMD and OoMD only).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
@@ -143,6 +143,9 @@ impl EvalReport {
     }
 
     fn reference_section(&self, md: &mut String) {
+        if !self.test_grids.iter().any(|g| g.grid.is_test_grid()) {
+            return;
+        }
         let _ = writeln!(md, "## MSE per n-bin against the original study\n");
         let _ = writeln!(
             md,
