@@ -13,9 +13,6 @@ pub mod transforms;
 pub use base::BaseDist;
 pub use covariance::Structure;
 pub use family::{Base, Family, IMD_TEST, MAX_DIM, OOMD_TEST, training_families};
-
-/// Largest dx and dy of the low-dimensional share of a training mix (see [`sample_with`]).
-pub const LOW_DIM: usize = 4;
 pub use transforms::Transform;
 
 use ndarray::{Array2, Axis, concatenate};
@@ -25,6 +22,9 @@ use rand_chacha::ChaCha8Rng;
 
 /// Smallest and largest n drawn for training and validation.
 pub const TRAIN_N: std::ops::RangeInclusive<usize> = 10..=500;
+
+/// Largest dx and dy of the low-dimensional share of a training mix (see [`sample_with`]).
+pub const LOW_DIM: usize = 4;
 
 /// One meta-sample: a dataset and its true MI.
 #[derive(Debug, Clone)]

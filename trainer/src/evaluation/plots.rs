@@ -53,7 +53,7 @@ pub fn file_names(report: &EvalReport) -> Vec<String> {
     if !report.test_grids.is_empty() {
         names.push("calibration.svg".to_string());
     }
-    if report.test_grids.iter().any(|g| g.grid.is_test_grid()) {
+    if report.has_test_grid() {
         names.push("estimate_vs_truth.svg".to_string());
     }
     names
@@ -73,7 +73,7 @@ pub fn write_all(report: &EvalReport, dir: &Path) -> std::io::Result<()> {
     if !report.test_grids.is_empty() {
         save("calibration.svg", &|svg| calibration(report, svg))?;
     }
-    if report.test_grids.iter().any(|g| g.grid.is_test_grid()) {
+    if report.has_test_grid() {
         save("estimate_vs_truth.svg", &|svg| estimate_vs_truth(report, svg))?;
     }
     Ok(())

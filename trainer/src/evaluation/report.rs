@@ -83,6 +83,11 @@ impl EvalReport {
         plots::write_all(self, dir)
     }
 
+    /// Whether IMD or OoMD ran (the grids of the reference table and the estimate-vs-truth plot).
+    pub fn has_test_grid(&self) -> bool {
+        self.test_grids.iter().any(|g| g.grid.is_test_grid())
+    }
+
     /// The report for `grid`, if it ran.
     pub fn test_grid(&self, grid: GridName) -> Option<&TestGridReport> {
         self.test_grids.iter().find(|g| g.grid == grid)
@@ -143,7 +148,7 @@ impl EvalReport {
     }
 
     fn reference_section(&self, md: &mut String) {
-        if !self.test_grids.iter().any(|g| g.grid.is_test_grid()) {
+        if !self.has_test_grid() {
             return;
         }
         let _ = writeln!(md, "## MSE per n-bin against the original study\n");
