@@ -226,7 +226,9 @@ pub fn train<B: AutodiffBackend>(
             return Err(format!("{} already holds a run; pass --resume or choose another folder", run_dir.display()));
         }
         if let Some(from) = &config.init_from {
-            model = load_model(&config.model, Path::new(from), device)?;
+            let path = Path::new(from).join("model");
+            model =
+                model.load_file(&path, &recorder, device).map_err(|e| format!("init_from {}: {e}", path.display()))?;
         }
         config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
         RunState::new(0, 0, 0.0, f64::INFINITY, 0)
