@@ -7,6 +7,7 @@
 //! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
 //! - [`io`]: reading datasets from CSV and `.npy` files.
 //! - [`padding`]: the padded, masked input layout of the model (trainer and runtime).
+//! - [`summary`]: per-dataset summary features (Gaussian MI, size) a model may read beside the rows.
 
 pub mod baselines;
 pub mod chunking;
@@ -17,6 +18,7 @@ pub mod io;
 pub mod padding;
 pub mod preprocess;
 pub mod runtime;
+pub mod summary;
 pub mod synth;
 
 pub use error::{Error, Result};

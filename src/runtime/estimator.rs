@@ -23,13 +23,14 @@
 //! inside a batch of four or more may differ from an estimate on its own in the last bits of `f32`,
 //! about 1e-7 relative.)
 
-use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
+use super::model::{Device, ModelInfo, ModelSource, SUMMARY_INPUT, SessionFactory};
 use super::session_pool::SessionPool;
 use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
 use crate::chunking::chunks;
 use crate::padding::PaddedBatch;
 use crate::preprocess::rank_gauss;
+use crate::summary::SUMMARY_LEN;
 use ndarray::{Array2, ArrayView2, Axis};
 use ort::value::TensorRef;
 use rayon::prelude::*;
@@ -266,7 +267,7 @@ impl MistEstimator {
         let batch = PaddedBatch::new(members.iter().map(|c| (c.x.view(), c.y.view())), n, mdx, mdy);
         let tau: Vec<f32> = levels.repeat(b);
         let failed = |e: ort::Error| RuntimeError::Inference(format!("ONNX Runtime failed to run the model: {e}"));
-        let inputs = ort::inputs! {
+        let mut inputs = ort::inputs! {
             "x" => TensorRef::from_array_view(([b, n, mdx], batch.x.as_slice())).map_err(failed)?,
             "y" => TensorRef::from_array_view(([b, n, mdy], batch.y.as_slice())).map_err(failed)?,
             "row_mask" => TensorRef::from_array_view(([b, n], batch.row_mask.as_slice())).map_err(failed)?,
@@ -274,6 +275,10 @@ impl MistEstimator {
             "y_col_mask" => TensorRef::from_array_view(([b, mdy], batch.y_col_mask.as_slice())).map_err(failed)?,
             "tau" => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
         };
+        if self.info.summary {
+            let summary = TensorRef::from_array_view(([b, SUMMARY_LEN], batch.summary.as_slice())).map_err(failed)?;
+            inputs.push((SUMMARY_INPUT.into(), summary.into()));
+        }
         let mut session = self.pool.get()?;
         let outputs = session.run(inputs).map_err(failed)?;
         let (_, mi) = outputs["mi"].try_extract_tensor::<f32>().map_err(failed)?;

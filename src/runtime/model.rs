@@ -3,6 +3,7 @@
 
 use super::RuntimeError;
 use super::ort_lib::OrtRuntime;
+use crate::summary::SUMMARY_LEN;
 use ort::session::Session;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,8 +14,11 @@ pub const SUPPORTED_FORMAT: &str = "1";
 /// The default model, compiled into the library (`models/mist-default.onnx`).
 pub static DEFAULT_MODEL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/mist-default.onnx"));
 
-/// Input names of the graph, in the order the runtime feeds them.
+/// Input names every graph has, in the order the runtime feeds them.
 pub const INPUTS: [&str; 6] = ["x", "y", "row_mask", "x_col_mask", "y_col_mask", "tau"];
+/// The optional input of models that read each dataset's [`summary`](crate::summary) features,
+/// `[batch, SUMMARY_LEN]`; fed when the graph declares it.
+pub const SUMMARY_INPUT: &str = "summary";
 /// Output names of the graph.
 pub const OUTPUTS: [&str; 2] = ["mi", "quantiles"];
 
@@ -60,6 +64,8 @@ pub struct ModelInfo {
     pub max_n: usize,
     /// The training run (`mist.train`).
     pub train: String,
+    /// Whether the graph reads the summary features ([`SUMMARY_INPUT`]).
+    pub summary: bool,
 }
 
 impl ModelInfo {
@@ -112,7 +118,7 @@ impl ModelInfo {
         }
         let names = |outlets: &[ort::value::Outlet]| outlets.iter().map(|o| o.name().to_string()).collect::<Vec<_>>();
         let (inputs, outputs) = (names(session.inputs()), names(session.outputs()));
-        if let Some(extra) = inputs.iter().find(|i| !INPUTS.contains(&i.as_str())) {
+        if let Some(extra) = inputs.iter().find(|i| !INPUTS.contains(&i.as_str()) && *i != SUMMARY_INPUT) {
             return Err(unsupported(format!("has an input {extra:?} this runtime does not know (inputs: {inputs:?})")));
         }
         for (wanted, have, what) in [(&INPUTS[..], &inputs, "input"), (&OUTPUTS[..], &outputs, "output")] {
@@ -124,6 +130,7 @@ impl ModelInfo {
             let expected = match outlet.name() {
                 "x" | "x_col_mask" => max_dx,
                 "y" | "y_col_mask" => max_dy,
+                SUMMARY_INPUT => SUMMARY_LEN,
                 _ => continue,
             };
             let last = outlet.dtype().tensor_shape().and_then(|s| s.last().copied());
@@ -141,6 +148,7 @@ impl ModelInfo {
             min_n,
             max_n,
             train: get("mist.train").unwrap_or_default(),
+            summary: inputs.iter().any(|i| i == SUMMARY_INPUT),
         })
     }
 }

@@ -13,6 +13,7 @@ use burn::config::Config;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Distribution, Tensor};
+use mist::summary::SUMMARY_LEN;
 use mist_trainer::{MistModel, MistModelConfig, ModelInput, num_params};
 
 const BATCH: usize = 32;
@@ -37,6 +38,7 @@ fn input<B: AutodiffBackend>(config: &MistModelConfig, device: &B::Device) -> Mo
         x_col_mask,
         y_col_mask,
         tau: Tensor::<B, 1>::from_floats([0.1, 0.5, 0.9], device).reshape([1, 3]).repeat_dim(0, BATCH),
+        summary: Tensor::random([BATCH, SUMMARY_LEN], Distribution::Uniform(0.0, 1.0), device),
     }
 }
 

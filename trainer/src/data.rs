@@ -7,6 +7,7 @@ use crate::model::ModelInput;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
+use mist::summary::SUMMARY_LEN;
 use mist::synth::{MetaSample, Split, sample, sample_with};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -132,6 +133,7 @@ impl Batch {
             x_col_mask: t2(&p.x_col_mask, max_dx),
             y_col_mask: t2(&p.y_col_mask, max_dy),
             tau: t2(&self.tau, t),
+            summary: t2(&p.summary, SUMMARY_LEN),
         }
     }
 

@@ -19,6 +19,7 @@ use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Tensor, backend::Backend};
+use mist::summary::SUMMARY_LEN;
 
 /// Epsilon of every LayerNorm in the model.
 pub const LAYER_NORM_EPS: f64 = 1e-5;
@@ -60,19 +61,29 @@ pub struct MistModelConfig {
     /// Size of the learned τ (quantile-level) embedding.
     #[config(default = 32)]
     pub tau_embed: usize,
+    /// Whether the model reads the per-dataset [`mist::summary`] features (Gaussian MI, size),
+    /// projected and added to the pooled vector.
+    #[config(default = false)]
+    pub summary: bool,
 }
 
 impl MistModelConfig {
-    /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points (280,194
-    /// parameters).
+    /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
+    /// features (280,514 parameters).
     pub fn compact() -> Self {
-        Self::new()
+        Self::new().with_summary(true)
     }
 
-    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points (5,870,978
+    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points (5,872,258
     /// parameters, about the size of the original study's released model).
     pub fn large() -> Self {
-        Self::new().with_width(256).with_heads(16).with_isab_layers(3).with_inducing_points(32).with_tau_embed(64)
+        Self::new()
+            .with_width(256)
+            .with_heads(16)
+            .with_isab_layers(3)
+            .with_inducing_points(32)
+            .with_tau_embed(64)
+            .with_summary(true)
     }
 
     /// Builds a freshly initialised model on `device`.
@@ -105,6 +116,7 @@ impl MistModelConfig {
             final_norm: layer_norm(self.width, device),
             point_head: Mlp::new(pooled, self.width, 1, device),
             quantile_head: QuantileHead::new(self, device),
+            summary_proj: self.summary.then(|| zero_linear(SUMMARY_LEN, pooled, device)),
         }
     }
 }
@@ -124,6 +136,8 @@ pub struct ModelInput<B: Backend> {
     pub y_col_mask: Tensor<B, 2>,
     /// Quantile levels in (0, 1), `[B, T]`, `T ≥ 1`.
     pub tau: Tensor<B, 2>,
+    /// Summary features of each dataset ([`mist::summary`]), `[B, SUMMARY_LEN]`.
+    pub summary: Tensor<B, 2>,
 }
 
 /// Model outputs, in nats.
@@ -150,12 +164,15 @@ pub struct MistModel<B: Backend> {
     pub point_head: Mlp<B>,
     /// Pooled vector and τ → quantile pre-activations.
     pub quantile_head: QuantileHead<B>,
+    /// Summary features → addition to the pooled vector (models with `summary`). Kept last: model
+    /// files saved before it existed end where it begins (see `training::load_weights`).
+    pub summary_proj: Option<Linear<B>>,
 }
 
 impl<B: Backend> MistModel<B> {
     /// Runs the model on a padded batch.
     pub fn forward(&self, input: ModelInput<B>) -> ModelOutput<B> {
-        let ModelInput { x, y, row_mask, x_col_mask, y_col_mask, tau } = input;
+        let ModelInput { x, y, row_mask, x_col_mask, y_col_mask, tau, summary } = input;
         let key_bias = key_bias(row_mask.clone());
         let mut h = self.encoder.forward(x, y, x_col_mask, y_col_mask, row_mask);
         for isab in &self.isabs {
@@ -163,7 +180,10 @@ impl<B: Backend> MistModel<B> {
         }
         let pooled = self.pma.forward(h, key_bias);
         let [batch, seeds, width] = pooled.dims();
-        let pooled = self.final_norm.forward(pooled).reshape([batch, seeds * width]);
+        let mut pooled = self.final_norm.forward(pooled).reshape([batch, seeds * width]);
+        if let Some(proj) = &self.summary_proj {
+            pooled = pooled + proj.forward(summary);
+        }
         let mi = softplus(self.point_head.forward(pooled.clone())).reshape([batch]);
         let quantiles = softplus(self.quantile_head.forward(pooled, tau));
         ModelOutput { mi, quantiles }
@@ -189,6 +209,12 @@ pub fn key_bias<B: Backend>(row_mask: Tensor<B, 2>) -> Tensor<B, 4> {
 
 fn linear<B: Backend>(d_in: usize, d_out: usize, bias: bool, device: &B::Device) -> Linear<B> {
     LinearConfig::new(d_in, d_out).with_bias(bias).init(device)
+}
+
+/// A `Linear` (with bias) whose weights start at zero, so adding its output changes nothing until
+/// training moves it.
+pub fn zero_linear<B: Backend>(d_in: usize, d_out: usize, device: &B::Device) -> Linear<B> {
+    LinearConfig::new(d_in, d_out).with_initializer(Initializer::Zeros).init(device)
 }
 
 fn layer_norm<B: Backend>(width: usize, device: &B::Device) -> LayerNorm<B> {
@@ -474,6 +500,7 @@ mod tests {
             .with_ff_mult(2)
             .with_tau_freqs(2)
             .with_tau_embed(8)
+            .with_summary(true)
     }
 
     /// One dataset as row-major rows: `rows[i] = (x_i, y_i)`, `None` for a padded row.
@@ -502,7 +529,7 @@ mod tests {
         let (b, n) = (sets.len(), sets[0].rows.len());
         let (mdx, mdy) = (config.max_dx, config.max_dy);
         let (mut x, mut y, mut rm) = (vec![], vec![], vec![]);
-        let (mut xm, mut ym, mut t) = (vec![], vec![], vec![]);
+        let (mut xm, mut ym, mut t, mut sm) = (vec![], vec![], vec![], vec![]);
         for set in sets {
             assert_eq!(set.rows.len(), n);
             for row in &set.rows {
@@ -522,6 +549,8 @@ mod tests {
             xm.extend((0..mdx).map(|j| f32::from(u8::from(j < set.dx))));
             ym.extend((0..mdy).map(|j| f32::from(u8::from(j < set.dy))));
             t.extend_from_slice(tau);
+            let real = set.rows.iter().filter(|r| r.is_some()).count();
+            sm.extend((0..SUMMARY_LEN).map(|k| (set.dx + 2 * set.dy + k) as f32 / real as f32));
         }
         let t_len = tau.len();
         ModelInput {
@@ -531,6 +560,7 @@ mod tests {
             x_col_mask: Tensor::from_data(TensorData::new(xm, [b, mdx]), &device),
             y_col_mask: Tensor::from_data(TensorData::new(ym, [b, mdy]), &device),
             tau: Tensor::from_data(TensorData::new(t, [b, t_len]), &device),
+            summary: Tensor::from_data(TensorData::new(sm, [b, SUMMARY_LEN]), &device),
         }
     }
 
@@ -589,6 +619,24 @@ mod tests {
         changed.rows[2] = Some((vec![1.5, -1.0, 0.3, 2.0], vec![-1.7, 0.2, 0.9]));
         let moved = run(&model, batch(&config, &[changed], &TAU, 0.0));
         assert!(max_diff(&base.0, &moved.0) > 1e-6 && max_diff(&base.1, &moved.1) > 1e-6);
+    }
+
+    #[test]
+    fn summary_projection_starts_at_zero_and_is_read_once_trained() {
+        let config = small_config();
+        let mut model = config.init::<TB>(&Default::default());
+        let mut rng = Lcg(5);
+        let sets = vec![Dataset::random(&mut rng, 6, 2, 3)];
+        let input = batch(&config, &sets, &TAU, 0.0);
+        let mut shifted = input.clone();
+        shifted.summary = shifted.summary.add_scalar(3.0);
+        let (base, moved) = (run(&model, input.clone()), run(&model, shifted.clone()));
+        assert_eq!(base, moved, "a fresh projection is zero, so the summary cannot matter yet");
+        let proj = model.summary_proj.take().expect("small_config reads the summary");
+        let weight = proj.weight.val().ones_like().mul_scalar(0.25);
+        model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
+        let (base, moved) = (run(&model, input), run(&model, shifted));
+        assert!(max_diff(&base.0, &moved.0) > 1e-4 && max_diff(&base.1, &moved.1) > 1e-4);
     }
 
     #[test]

@@ -226,9 +226,7 @@ pub fn train<B: AutodiffBackend>(
             return Err(format!("{} already holds a run; pass --resume or choose another folder", run_dir.display()));
         }
         if let Some(from) = &config.init_from {
-            let path = Path::new(from).join("model");
-            model =
-                model.load_file(&path, &recorder, device).map_err(|e| format!("init_from {}: {e}", path.display()))?;
+            model = load_init(model, Path::new(from), device)?;
         }
         config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
         RunState::new(0, 0, 0.0, f64::INFINITY, 0)
@@ -342,6 +340,51 @@ fn progress(state: &RunState, loss: f64, rate: f64, val: Option<Validation>, lef
     }
 }
 
+/// Loads the weights saved in `from` (a run's `best/` or `checkpoint/`) into `model`, for
+/// `init_from`. When `model` reads summary features and the source run (its `config.json`, one
+/// folder up) did not, every other weight is loaded and the summary projection stays zero, so the
+/// run starts from exactly the source model's function.
+fn load_init<B: Backend>(model: MistModel<B>, from: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
+    let source_config = from.parent().unwrap_or(Path::new(".")).join("config.json");
+    let source = TrainingConfig::load(&source_config)
+        .map_err(|e| format!("init_from: cannot read the source run's {}: {e}", source_config.display()))?;
+    let path = from.join("model");
+    let in_context = |e: String| format!("init_from: {e}");
+    if model.summary_proj.is_some() && !source.model.summary {
+        let summary_proj = model.summary_proj.clone();
+        let mut loaded = load_weights(MistModel { summary_proj: None, ..model }, &path, device).map_err(in_context)?;
+        loaded.summary_proj = summary_proj;
+        Ok(loaded)
+    } else {
+        load_weights(model, &path, device).map_err(in_context)
+    }
+}
+
+/// Loads the model file `path` (`Recorder32`, without extension) into `model`. Files saved before
+/// models had a `summary_proj` end where that last, optional field begins; when the plain load
+/// fails and `model` has no projection, the file is read once more with bincode's `None` tag (one
+/// zero byte) appended, so the runs trained before it stay loadable.
+fn load_weights<B: Backend>(model: MistModel<B>, path: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
+    let recorder = Recorder32::new();
+    let first = match model.clone().load_file(path, &recorder, device) {
+        Ok(loaded) => return Ok(loaded),
+        Err(e) => format!("{}: {e}", path.display()),
+    };
+    if model.summary_proj.is_some() {
+        return Err(first);
+    }
+    let file = path.with_extension("bin");
+    let mut bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    bytes.push(0);
+    let legacy =
+        std::env::temp_dir().join(format!("mist-legacy-{}-{:?}", std::process::id(), std::thread::current().id()));
+    fs::write(legacy.with_extension("bin"), &bytes)
+        .map_err(|e| format!("{first} (and cannot write a temporary file: {e})"))?;
+    let loaded = model.load_file(&legacy, &recorder, device);
+    let _ = fs::remove_file(legacy.with_extension("bin"));
+    loaded.map_err(|_| first)
+}
+
 /// Writes the model weights and the state into `dir` (replacing it atomically).
 fn save_model<B: Backend, M: Module<B>>(model: &M, dir: &Path, state: &RunState) -> Result<(), String> {
     replace_dir(dir, |tmp| {
@@ -387,8 +430,5 @@ pub fn load_model<B: Backend>(
     dir: &Path,
     device: &B::Device,
 ) -> Result<MistModel<B>, String> {
-    config
-        .init(device)
-        .load_file(dir.join("model"), &Recorder32::new(), device)
-        .map_err(|e| format!("{}: {e}", dir.display()))
+    load_weights(config.init(device), &dir.join("model"), device)
 }

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use burn::backend::NdArray;
-use burn::tensor::{Tensor, TensorData, backend::Backend};
+use burn::module::Param;
+use burn::nn::Linear;
+use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
+use mist::summary::{SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::{MistModel, MistModelConfig, ModelInput};
 use ndarray::Array2;
@@ -58,7 +61,13 @@ fn seeded_model(config: &MistModelConfig) -> MistModel<TB> {
     let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
     let device = Default::default();
     TB::seed(&device, SEED);
-    config.init::<TB>(&device)
+    let mut model = config.init::<TB>(&device);
+    // The summary projection starts at zero; give it weights so that parity covers it.
+    if let Some(proj) = model.summary_proj.take() {
+        let weight = Tensor::random(proj.weight.dims(), Distribution::Normal(0.0, 0.3), &device);
+        model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
+    }
+    model
 }
 
 fn meta() -> ExportMeta {
@@ -133,6 +142,7 @@ struct Batch {
     x_col_mask: Vec<f32>,
     y_col_mask: Vec<f32>,
     tau: Vec<f32>,
+    summary: Vec<f32>,
 }
 
 impl Batch {
@@ -152,6 +162,7 @@ impl Batch {
             x_col_mask: vec![],
             y_col_mask: vec![],
             tau: vec![],
+            summary: vec![],
         };
         for set in sets {
             let (dx, dy) = (set.x.ncols(), set.y.ncols());
@@ -173,6 +184,7 @@ impl Batch {
             batch.x_col_mask.extend((0..max_dx).map(|j| if j < dx { 1.0 } else { 0.0 }));
             batch.y_col_mask.extend((0..max_dy).map(|j| if j < dy { 1.0 } else { 0.0 }));
             batch.tau.extend_from_slice(tau);
+            batch.summary.extend(summary(set.x.view(), set.y.view()));
         }
         batch
     }
@@ -189,6 +201,7 @@ impl Batch {
             x_col_mask: t2(&self.x_col_mask, [b, self.max_dx]),
             y_col_mask: t2(&self.y_col_mask, [b, self.max_dy]),
             tau: t2(&self.tau, [b, self.taus]),
+            summary: t2(&self.summary, [b, SUMMARY_LEN]),
         });
         (out.mi.into_data().to_vec().unwrap(), out.quantiles.into_data().to_vec().unwrap())
     }
@@ -198,16 +211,18 @@ impl Batch {
         fn view(shape: Vec<usize>, data: &[f32]) -> TensorRef<'_, f32> {
             TensorRef::from_array_view((shape, data)).unwrap()
         }
-        let outputs = session
-            .run(ort::inputs![
-                "x" => view(vec![b, n, self.max_dx], &self.x),
-                "y" => view(vec![b, n, self.max_dy], &self.y),
-                "row_mask" => view(vec![b, n], &self.row_mask),
-                "x_col_mask" => view(vec![b, self.max_dx], &self.x_col_mask),
-                "y_col_mask" => view(vec![b, self.max_dy], &self.y_col_mask),
-                "tau" => view(vec![b, self.taus], &self.tau),
-            ])
-            .expect("ONNX Runtime run");
+        let mut inputs = ort::inputs![
+            "x" => view(vec![b, n, self.max_dx], &self.x),
+            "y" => view(vec![b, n, self.max_dy], &self.y),
+            "row_mask" => view(vec![b, n], &self.row_mask),
+            "x_col_mask" => view(vec![b, self.max_dx], &self.x_col_mask),
+            "y_col_mask" => view(vec![b, self.max_dy], &self.y_col_mask),
+            "tau" => view(vec![b, self.taus], &self.tau),
+        ];
+        if session.inputs().iter().any(|i| i.name() == "summary") {
+            inputs.push(("summary".into(), view(vec![b, SUMMARY_LEN], &self.summary).into()));
+        }
+        let outputs = session.run(inputs).expect("ONNX Runtime run");
         let (mi_shape, mi) = outputs["mi"].try_extract_tensor::<f32>().expect("mi is f32");
         let (q_shape, q) = outputs["quantiles"].try_extract_tensor::<f32>().expect("quantiles is f32");
         assert_eq!(&mi_shape[..], &[b as i64]);
@@ -282,7 +297,8 @@ fn parity_padded_batches() {
 }
 
 /// Other shapes of the architecture: several PMA seeds, 2 or 16 heads, 1 or 3 ISAB blocks,
-/// `max_dx ≠ max_dy`, other τ features, and the large GPU configuration.
+/// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), and the
+/// large GPU configuration.
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
@@ -297,7 +313,10 @@ fn parity_other_configs() {
         .with_tau_freqs(2)
         .with_tau_embed(8);
     let single_block = MistModelConfig::compact().with_max_dx(8).with_max_dy(2).with_isab_layers(1).with_pma_seeds(3);
-    for (label, config) in [("small", small), ("1 ISAB, 3 seeds", single_block), ("large", MistModelConfig::large())] {
+    assert!(!small.summary);
+    for (label, config) in
+        [("small, no summary", small), ("1 ISAB, 3 seeds", single_block), ("large", MistModelConfig::large())]
+    {
         let (config, model, file) = exported_with(config);
         let mut session = session(&file);
         let (mdx, mdy) = (config.max_dx, config.max_dy);
@@ -375,6 +394,7 @@ fn metadata_and_signature() {
             ("x_col_mask".into(), vec![-1, dx], s(&["batch", ""])),
             ("y_col_mask".into(), vec![-1, dy], s(&["batch", ""])),
             ("tau".into(), vec![-1, -1], s(&["batch", "taus"])),
+            ("summary".into(), vec![-1, SUMMARY_LEN as i64], s(&["batch", ""])),
         ]
     );
     assert_eq!(

@@ -102,6 +102,38 @@ fn init_from_starts_a_run_from_saved_weights() {
     assert_eq!(written.low_dim_share, 0.5);
 }
 
+/// A summary model fine-tuned from a run without summary features starts from that run's weights
+/// with a zero summary projection, i.e. from the same function.
+#[test]
+fn init_from_a_run_without_summary_adds_a_zero_projection() {
+    let mut plain = tiny();
+    plain.model.summary = false;
+    let (source, tuned) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run(&plain, source.path(), false, 4);
+    let from = source.path().join("checkpoint");
+    let finetune = tiny().with_init_from(Some(from.display().to_string()));
+    assert!(finetune.model.summary);
+    run(&finetune, tuned.path(), false, 0);
+    let (start, saved) = (saved_weights(&finetune, tuned.path()), saved_weights(&plain, source.path()));
+    let projection = mist::summary::SUMMARY_LEN * 16 + 16;
+    assert_eq!(start.len(), saved.len() + projection, "summary_proj is [SUMMARY_LEN, 16] plus a bias of 16");
+    assert_eq!(&start[..saved.len()], &saved[..], "the fine-tune did not start from the saved weights");
+    assert!(start[saved.len()..].iter().all(|&w| w == 0.0), "the new summary projection must start at zero");
+}
+
+/// The committed runs were saved before models had a summary projection; they still load.
+#[test]
+fn runs_saved_before_the_summary_projection_still_load() {
+    let run_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../training-runs/compact-v2");
+    let config = TrainingConfig::load(run_dir.join("config.json")).unwrap();
+    assert!(!config.model.summary);
+    let model = load_model::<NdArray>(&config.model, &run_dir.join("best"), &Default::default()).unwrap();
+    let seeded = seeded_init::<NdArray>(&config.model, config.seed, &Default::default());
+    let (loaded, fresh) = (weights(&model), weights(&seeded));
+    assert!(model.summary_proj.is_none());
+    assert!(max_diff(&loaded, &fresh) > 1e-3, "the loaded weights are the seeded ones: nothing was read");
+}
+
 /// Models built at the same time on two threads each get the weights of their own seed (the
 /// backend's RNG is process-wide and burn draws parameters lazily).
 #[test]

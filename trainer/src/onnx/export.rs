@@ -3,7 +3,9 @@
 //!
 //! Graph contract (`shared/spec/model.md`, format [`FORMAT_VERSION`]): float32 inputs
 //! `x [batch, rows, max_dx]`, `y [batch, rows, max_dy]`, `row_mask [batch, rows]`,
-//! `x_col_mask [batch, max_dx]`, `y_col_mask [batch, max_dy]`, `tau [batch, taus]`; outputs
+//! `x_col_mask [batch, max_dx]`, `y_col_mask [batch, max_dy]`, `tau [batch, taus]`, and for a model
+//! that reads them `summary [batch, SUMMARY_LEN]` ([`mist::summary`], added after the spec's six
+//! inputs; a runtime feeds it when the graph declares it); outputs
 //! `mi [batch]` and `quantiles [batch, taus]` (nats, non-negative, not sorted). `batch`, `rows` and
 //! `taus` are dynamic. Only broadcasting and `Reshape` with `0`/`-1` entries are used for the
 //! dynamic axes, so no `Shape` arithmetic appears in the graph.
@@ -17,6 +19,8 @@ use prost::Message;
 
 use super::graph::{Attr, Dim, GraphBuilder};
 use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use mist::summary::SUMMARY_LEN;
+
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
 
 /// Version of the ONNX contract written to `mist.format`.
@@ -92,8 +96,13 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
     let pooled = w.pma(&model.pma, "pma", &h, &key_bias);
     let pooled = w.layer_norm(&model.final_norm, "final_norm", &pooled);
     let flat = w.g.init_i64("const.shape_0_m1", &[0, -1]);
-    let pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
+    let mut pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
     let pooled_width = config.pma_seeds * config.width;
+    if let Some(proj) = &model.summary_proj {
+        let summary = w.g.input("summary", &[batch, Dim::Fixed(SUMMARY_LEN)]);
+        let projected = w.linear(proj, "summary_proj", &summary, SUMMARY_LEN, pooled_width);
+        pooled = w.g.node("Add", "summary_proj", &[&pooled, &projected], vec![]);
+    }
 
     // Point head.
     let mi = w.mlp(&model.point_head, "point_head", &pooled, pooled_width, config.width, 1);
