@@ -1,8 +1,6 @@
 //! The model's input layout, shared by the trainer and the runtime: datasets padded to one row
-//! count and to the model's `max_dx`/`max_dy` columns, with row and column masks (model.md), and
-//! each dataset's [`summary`](crate::summary) features.
+//! count and to the model's `max_dx`/`max_dy` columns, with row and column masks (model.md).
 
-use crate::summary::{SUMMARY_LEN, summary};
 use ndarray::ArrayView2;
 
 /// Padded model input of `b` datasets, as flat row-major `f32` buffers (already rank-Gaussian data).
@@ -18,8 +16,6 @@ pub struct PaddedBatch {
     pub x_col_mask: Vec<f32>,
     /// `[b, max_dy]`: 1 for a real Y column.
     pub y_col_mask: Vec<f32>,
-    /// `[b, SUMMARY_LEN]`: each dataset's summary features (read by models that take them).
-    pub summary: Vec<f32>,
 }
 
 impl PaddedBatch {
@@ -40,7 +36,6 @@ impl PaddedBatch {
             row_mask: vec![0.0; b * n],
             x_col_mask: vec![0.0; b * max_dx],
             y_col_mask: vec![0.0; b * max_dy],
-            summary: Vec::with_capacity(b * SUMMARY_LEN),
         };
         for (i, (x, y)) in chunks.enumerate() {
             assert!(x.nrows() <= n && x.ncols() <= max_dx && y.ncols() <= max_dy, "chunk larger than its padding");
@@ -49,7 +44,6 @@ impl PaddedBatch {
             batch.row_mask[i * n..i * n + x.nrows()].fill(1.0);
             batch.x_col_mask[i * max_dx..i * max_dx + x.ncols()].fill(1.0);
             batch.y_col_mask[i * max_dy..i * max_dy + y.ncols()].fill(1.0);
-            batch.summary.extend(summary(x, y));
         }
         batch
     }
@@ -90,8 +84,6 @@ mod tests {
         assert_eq!(batch.row_mask, vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0]);
         assert_eq!(batch.x_col_mask, vec![1.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
         assert_eq!(batch.y_col_mask, vec![1.0, 0.0, 1.0, 1.0]);
-        let summaries = [summary(x0.view(), y0.view()), summary(x1.view(), y1.view())].concat();
-        assert_eq!(batch.summary, summaries);
     }
 
     #[test]

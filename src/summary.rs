@@ -22,6 +22,12 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     [(g / 10.0) as f32, g.ln_1p() as f32, (n.ln() / 6.0) as f32, (d / n).min(4.0) as f32]
 }
 
+/// The [`summary`] of each `(x, y)` of `datasets`, flat: `[b, SUMMARY_LEN]`, the model's `summary`
+/// input.
+pub fn summaries<'a>(datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>) -> Vec<f32> {
+    datasets.flat_map(|(x, y)| summary(x, y)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +46,14 @@ mod tests {
         assert!((same[3] - 2.0 / 400.0).abs() < 1e-6);
         let apart = summary(x.view(), noise.view());
         assert!(apart[0] < 0.01 && apart[1] < 0.1, "{apart:?}");
+    }
+
+    #[test]
+    fn summaries_are_flat_per_dataset() {
+        let x = Array2::from_shape_fn((50, 2), |(r, c)| ((r * (7 + c) % 50) as f64) / 10.0);
+        let y = Array2::from_shape_fn((50, 3), |(r, c)| ((r * (11 + 2 * c) % 47) as f64) / 10.0);
+        let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter());
+        assert_eq!(flat, [summary(x.view(), y.view()), summary(y.view(), x.view())].concat());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::model::ModelInput;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
-use mist::summary::SUMMARY_LEN;
+use mist::summary::{SUMMARY_LEN, summaries};
 use mist::synth::{MetaSample, Split, sample, sample_with};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -41,6 +41,8 @@ pub struct Batch {
     pub n: usize,
     /// Rank-Gaussian X and Y, padded, with row and column masks.
     pub input: PaddedBatch,
+    /// `[b, SUMMARY_LEN]` summary features of the rank-Gaussian datasets ([`mist::summary`]).
+    pub summary: Vec<f32>,
     /// `[b, taus_per_dataset]` quantile levels in (0, 1).
     pub tau: Vec<f32>,
     /// `[b]` true MI in nats.
@@ -48,12 +50,14 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Rank-transforms and pads `samples` into one batch; `tau` is `[b × taus]`.
+    /// Rank-transforms and pads `samples` into one batch with their summary features; `tau` is
+    /// `[b × taus]`.
     pub fn from_samples(samples: &[MetaSample], tau: Vec<f32>, max_dx: usize, max_dy: usize) -> Batch {
         let n = samples.iter().map(|s| s.x.nrows()).max().unwrap_or(0);
         let ranked: Vec<_> = samples.iter().map(|s| (rank_gauss(s.x.view()), rank_gauss(s.y.view()))).collect();
-        let input = PaddedBatch::new(ranked.iter().map(|(x, y)| (x.view(), y.view())), n, max_dx, max_dy);
-        Batch { b: samples.len(), n, input, tau, mi: samples.iter().map(|s| s.mi as f32).collect() }
+        let views = || ranked.iter().map(|(x, y)| (x.view(), y.view()));
+        let (input, summary) = (PaddedBatch::new(views(), n, max_dx, max_dy), summaries(views()));
+        Batch { b: samples.len(), n, input, summary, tau, mi: samples.iter().map(|s| s.mi as f32).collect() }
     }
 }
 
@@ -133,7 +137,7 @@ impl Batch {
             x_col_mask: t2(&p.x_col_mask, max_dx),
             y_col_mask: t2(&p.y_col_mask, max_dy),
             tau: t2(&self.tau, t),
-            summary: t2(&p.summary, SUMMARY_LEN),
+            summary: t2(&self.summary, SUMMARY_LEN),
         }
     }
 

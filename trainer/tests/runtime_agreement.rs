@@ -1,0 +1,55 @@
+//! The library's runtime (`mist::runtime`: ONNX Runtime) and the trainer's own inference (burn) give
+//! the same estimates for an exported model that reads summary features: rank transform, summary
+//! features, padding and chunking agree between the two pipelines. (A process of its own: ONNX
+//! Runtime is loaded once per process, here by the runtime's own search.)
+//!
+//! Needs `vendor/onnxruntime` (`scripts/setup-onnxruntime`) or `MIST_ORT_LIB`.
+
+use burn::backend::NdArray;
+use burn::module::Param;
+use burn::nn::Linear;
+use burn::tensor::{Distribution, Tensor, backend::Backend};
+use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
+use mist::synth::{Split, sample_family, training_families};
+use mist_trainer::MistModelConfig;
+use mist_trainer::inference::predict;
+use mist_trainer::onnx::{self, ExportMeta};
+
+type TB = NdArray<f32>;
+
+#[test]
+fn runtime_and_burn_agree_on_a_summary_model() {
+    let config = MistModelConfig::compact();
+    assert!(config.summary);
+    let device = Default::default();
+    TB::seed(&device, 7);
+    let mut model = config.init::<TB>(&device);
+    // The projection starts at zero; random weights make the summary input matter.
+    let proj = model.summary_proj.take().expect("compact models read the summary");
+    let weight = Tensor::random(proj.weight.dims(), Distribution::Normal(0.0, 0.5), &device);
+    model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
+    let file = tempfile::Builder::new().suffix(".onnx").tempfile().unwrap().into_temp_path();
+    onnx::write(&file, &model, &config, &ExportMeta::new(10, 500, "runtime-agreement test")).unwrap();
+
+    let options = EstimatorOptions { model: ModelSource::Path(file.to_path_buf()), threads: 1, ..Default::default() };
+    let runtime = MistEstimator::new(options).expect("the runtime loads the exported model");
+    assert!(runtime.info().summary, "the exported graph declares the summary input");
+    let families = training_families();
+    let taus = [0.05f32, 0.5, 0.95];
+    for (seed, (n, dx, dy)) in [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9)].into_iter().enumerate() {
+        let fits = |f: &&mist::synth::Family| {
+            let (lx, ly) = f.min_dims();
+            dx >= lx && dy >= ly && (dx == dy || !f.needs_equal_dims())
+        };
+        let family = *families.iter().filter(fits).nth(seed * 17).expect("a family for these dims");
+        let data = sample_family(family, n, dx, dy, Split::Validation, seed as u64);
+        let burn = &predict(&model, &config, std::slice::from_ref(&data), &taus, 500, 8, &device)[0];
+        let taus64: Vec<f64> = taus.iter().map(|&t| f64::from(t)).collect();
+        let (mi, q) = runtime.estimate_with_quantiles(data.x.view(), data.y.view(), &taus64).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+        assert!(close(mi, burn.mi), "n = {n}, {dx}×{dy}: runtime {mi} vs burn {}", burn.mi);
+        for (a, b) in q.iter().zip(&burn.quantiles) {
+            assert!(close(*a, *b), "n = {n}, {dx}×{dy}: quantile {a} vs {b}");
+        }
+    }
+}
