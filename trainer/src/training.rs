@@ -217,7 +217,7 @@ pub fn train<B: AutodiffBackend>(
         }
         let state = RunState::load(ckpt.join("state.json"))
             .map_err(|e| format!("no checkpoint to resume in {}: {e}", ckpt.display()))?;
-        model = model.load_file(ckpt.join("model"), &recorder, device).map_err(|e| format!("model checkpoint: {e}"))?;
+        model = load_weights(model, &ckpt.join("model"), device).map_err(|e| format!("model checkpoint: {e}"))?;
         let record = recorder.load(ckpt.join("optim"), device).map_err(|e| format!("optimizer checkpoint: {e}"))?;
         optim = optim.load_record(record);
         state
