@@ -69,6 +69,13 @@ impl Family {
         self.base == Base::AdditiveNoise
     }
 
+    /// Whether the family can be built for `(dx, dy)`: at least [`Family::min_dims`], and equal where
+    /// it [needs](Family::needs_equal_dims) them equal.
+    pub fn fits(&self, dx: usize, dy: usize) -> bool {
+        let (lx, ly) = self.min_dims();
+        dx >= lx && dy >= ly && (dx == dy || !self.needs_equal_dims())
+    }
+
     /// Draws `(dx, dy)` in `min_dims ..= MAX_DIM`, independently unless the family needs them equal.
     pub fn draw_dims(&self, rng: &mut ChaCha8Rng) -> (usize, usize) {
         self.draw_dims_up_to(MAX_DIM, rng)

@@ -113,9 +113,8 @@ pub fn sample_family(family: Family, n: usize, dx: usize, dy: usize, split: Spli
 }
 
 fn draw(family: Family, n: usize, dx: usize, dy: usize, rng: &mut ChaCha8Rng) -> MetaSample {
-    let (lx, ly) = family.min_dims();
-    assert!(dx >= lx && dy >= ly, "{family} needs dx ≥ {lx} and dy ≥ {ly}, got {dx}, {dy}");
-    assert!(!family.needs_equal_dims() || dx == dy, "{family} needs dx = dy, got {dx}, {dy}");
+    let ((lx, ly), equal) = (family.min_dims(), if family.needs_equal_dims() { " and dx = dy" } else { "" });
+    assert!(family.fits(dx, dy), "{family} needs dx ≥ {lx} and dy ≥ {ly}{equal}, got {dx}, {dy}");
     let (blocks, params) = draw_blocks(family, dx, dy, rng);
     let mi = blocks.iter().map(BaseDist::mi).sum();
     let (xs, ys): (Vec<_>, Vec<_>) = blocks.iter().map(|b| b.sample(n, rng)).unzip();

@@ -12,6 +12,7 @@ use burn::backend::NdArray;
 use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
+use mist::runtime::model::SUMMARY_INPUT;
 use mist::summary::{SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::{MistModel, MistModelConfig, ModelInput};
@@ -219,8 +220,8 @@ impl Batch {
             "y_col_mask" => view(vec![b, self.max_dy], &self.y_col_mask),
             "tau" => view(vec![b, self.taus], &self.tau),
         ];
-        if session.inputs().iter().any(|i| i.name() == "summary") {
-            inputs.push(("summary".into(), view(vec![b, SUMMARY_LEN], &self.summary).into()));
+        if session.inputs().iter().any(|i| i.name() == SUMMARY_INPUT) {
+            inputs.push((SUMMARY_INPUT.into(), view(vec![b, SUMMARY_LEN], &self.summary).into()));
         }
         let outputs = session.run(inputs).expect("ONNX Runtime run");
         let (mi_shape, mi) = outputs["mi"].try_extract_tensor::<f32>().expect("mi is f32");

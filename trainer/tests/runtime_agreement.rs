@@ -37,11 +37,7 @@ fn runtime_and_burn_agree_on_a_summary_model() {
     let families = training_families();
     let taus = [0.05f32, 0.5, 0.95];
     for (seed, (n, dx, dy)) in [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9)].into_iter().enumerate() {
-        let fits = |f: &&mist::synth::Family| {
-            let (lx, ly) = f.min_dims();
-            dx >= lx && dy >= ly && (dx == dy || !f.needs_equal_dims())
-        };
-        let family = *families.iter().filter(fits).nth(seed * 17).expect("a family for these dims");
+        let family = *families.iter().filter(|f| f.fits(dx, dy)).nth(seed * 17).expect("a family for these dims");
         let data = sample_family(family, n, dx, dy, Split::Validation, seed as u64);
         let burn = &predict(&model, &config, std::slice::from_ref(&data), &taus, 500, 8, &device)[0];
         let taus64: Vec<f64> = taus.iter().map(|&t| f64::from(t)).collect();

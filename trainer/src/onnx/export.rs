@@ -19,6 +19,7 @@ use prost::Message;
 
 use super::graph::{Attr, Dim, GraphBuilder};
 use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use mist::runtime::model::SUMMARY_INPUT;
 use mist::summary::SUMMARY_LEN;
 
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
@@ -99,7 +100,7 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
     let mut pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
     let pooled_width = config.pma_seeds * config.width;
     if let Some(proj) = &model.summary_proj {
-        let summary = w.g.input("summary", &[batch, Dim::Fixed(SUMMARY_LEN)]);
+        let summary = w.g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(SUMMARY_LEN)]);
         let projected = w.linear(proj, "summary_proj", &summary, SUMMARY_LEN, pooled_width);
         pooled = w.g.node("Add", "summary_proj", &[&pooled, &projected], vec![]);
     }
