@@ -1,25 +1,53 @@
 //! Per-dataset summary statistics that a model may read beside the rows: the Gaussian (CCA) MI of
-//! the rank-Gaussian data and the sample size. A set model sees the rows one token at a time and
-//! resolves strong linear dependence in many dimensions poorly; the Gaussian estimate carries it.
+//! the rank-Gaussian data, the same estimate with the rows of Y shuffled (what it reads when X and
+//! Y are independent: its finite-sample floor) and the sample size. A set model sees the rows one
+//! token at a time and resolves strong linear dependence in many dimensions poorly; the Gaussian
+//! estimate carries it, and its floor says how far to trust it (far from none when n is near
+//! dx + dy).
 
 use crate::baselines::{Estimator, Gaussian};
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
 
 /// Number of summary features per dataset.
-pub const SUMMARY_LEN: usize = 4;
+pub const SUMMARY_LEN: usize = 6;
 
 /// Largest Gaussian estimate passed on, in nats (the estimate of a near-singular sample can reach
 /// 13.8 nats per dimension).
 const MAX_GAUSSIAN_NATS: f64 = 100.0;
 
+/// Seed of the row shuffle behind the floor, fixed so that a dataset's summary is deterministic.
+const SHUFFLE_SEED: u64 = 0x6d69_7374;
+
 /// The summary features of one (already rank-Gaussian) dataset:
-/// `[g / 10, ln(1 + g), ln(n) / 6, min((dx + dy) / n, 4)]`, where `g` is the [`Gaussian`] estimate
-/// in nats, clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
+/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4)]`, where `g` is
+/// the [`Gaussian`] estimate in nats, `g₀` the same estimate after a seeded shuffle of Y's rows
+/// (taken in sorted row order, so the features do not depend on the order of the rows),
+/// both clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3), and
+/// `c = max(g − g₀, 0)`.
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
-    let g = Gaussian.estimate(x, y).ok().filter(|g| g.is_finite()).unwrap_or(0.0).clamp(0.0, MAX_GAUSSIAN_NATS);
-    [(g / 10.0) as f32, g.ln_1p() as f32, (n.ln() / 6.0) as f32, (d / n).min(4.0) as f32]
+    let gaussian = |x: ArrayView2<f64>, y: ArrayView2<f64>| {
+        Gaussian.estimate(x, y).ok().filter(|g| g.is_finite()).unwrap_or(0.0).clamp(0.0, MAX_GAUSSIAN_NATS)
+    };
+    // The shuffle permutes the rows in a canonical (sorted) order, so that the floor, like g, does
+    // not depend on the order of the rows.
+    let cells = |r: usize| x.row(r).into_iter().chain(y.row(r));
+    let mut sorted: Vec<usize> = (0..x.nrows()).collect();
+    sorted.sort_by(|&a, &b| {
+        cells(a).zip(cells(b)).map(|(p, q)| p.total_cmp(q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    });
+    let mut shuffled = sorted.clone();
+    shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(SHUFFLE_SEED));
+    let (xs, ys) = (x.select(Axis(0), &sorted), y.select(Axis(0), &shuffled));
+    let g = gaussian(x, y);
+    let floor = gaussian(xs.view(), ys.view());
+    let c = (g - floor).max(0.0);
+    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0)].map(|v| v as f32)
 }
 
 /// The [`summary`] of each `(x, y)` of `datasets`, flat: `[b, SUMMARY_LEN]`, the model's `summary`
@@ -32,20 +60,49 @@ pub fn summaries<'a>(datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayV
 mod tests {
     use super::*;
     use ndarray::Array2;
+    use rand::RngExt;
+    use rand_distr::StandardNormal;
 
     #[test]
-    fn summary_carries_the_gaussian_estimate_and_the_size() {
+    fn summary_carries_the_gaussian_estimate_its_floor_and_the_size() {
         // Y = X exactly in one dimension with n = 400: the estimator's 1e-6 ridge leaves
-        // 1 − ρ² ≈ 2e-6, so g = ½ ln(5e5) = 6.56 nats; an unrelated column gives about 0.
+        // 1 − ρ² ≈ 2e-6, so g = ½ ln(5e5) = 6.56 nats; shuffled, the same column gives about 0,
+        // as does an unrelated column.
         let x = Array2::from_shape_fn((400, 1), |(r, _)| ((r * 37 % 400) as f64 - 200.0) / 100.0);
         let noise = Array2::from_shape_fn((400, 1), |(r, _)| ((r * 101 % 397) as f64 - 198.0) / 100.0);
         let same = summary(x.view(), x.view());
-        assert!((same[0] - 0.656).abs() < 0.001, "{same:?}");
-        assert!((same[1] - 6.56f32.ln_1p()).abs() < 0.001, "{same:?}");
-        assert!((same[2] - 400f32.ln() / 6.0).abs() < 1e-6);
-        assert!((same[3] - 2.0 / 400.0).abs() < 1e-6);
+        assert!((same[2] - 6.56f32.ln_1p()).abs() < 0.001, "{same:?}");
+        assert!(same[3] < 0.02, "{same:?}");
+        assert!((same[0] - 0.656).abs() < 0.003 && (same[1] - (10.0 * same[0]).ln_1p()).abs() < 1e-5, "{same:?}");
+        assert!((same[4] - 400f32.ln() / 6.0).abs() < 1e-6);
+        assert!((same[5] - 2.0 / 400.0).abs() < 1e-6);
         let apart = summary(x.view(), noise.view());
-        assert!(apart[0] < 0.01 && apart[1] < 0.1, "{apart:?}");
+        assert!(apart[0] < 0.01 && apart[2] < 0.1 && apart[3] < 0.1, "{apart:?}");
+    }
+
+    #[test]
+    fn the_floor_takes_up_what_independent_rows_read_when_n_is_near_the_dimension() {
+        // 20 + 20 independent columns and 100 rows: g reads over 2 nats of pure noise, and the
+        // shuffled floor reads about as much, so the corrected estimate stays small.
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut draw = || Array2::from_shape_fn((100, 20), |_| rng.sample::<f64, _>(StandardNormal));
+        let (x, y) = (draw(), draw());
+        let s = summary(x.view(), y.view());
+        let (g, floor, c) = (s[2].exp_m1(), s[3].exp_m1(), 10.0 * s[0]);
+        assert!(g > 2.0 && floor > 2.0, "g = {g}, floor = {floor}");
+        assert!(c < 0.25 * g, "corrected {c} of g = {g}, floor {floor}");
+    }
+
+    #[test]
+    fn summary_does_not_depend_on_the_row_order() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let x = Array2::from_shape_fn((80, 3), |_| rng.sample::<f64, _>(StandardNormal));
+        let y = Array2::from_shape_fn((80, 2), |(r, c)| x[[r, c]] + rng.sample::<f64, _>(StandardNormal));
+        let order: Vec<usize> = (0..80).map(|r| (r * 37 + 11) % 80).collect();
+        let permuted = summary(x.select(Axis(0), &order).view(), y.select(Axis(0), &order).view());
+        let s = summary(x.view(), y.view());
+        assert!(s[3] > 0.0, "{s:?}");
+        assert_eq!(s, permuted);
     }
 
     #[test]

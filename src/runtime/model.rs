@@ -136,7 +136,7 @@ impl ModelInfo {
             let last = outlet.dtype().tensor_shape().and_then(|s| s.last().copied());
             if let Some(last) = last.filter(|&d| d >= 0 && d as usize != expected) {
                 return Err(unsupported(format!(
-                    "has input {:?} of width {last}, but its metadata says {expected}",
+                    "has input {:?} of width {last}, expected {expected} (from its metadata, or this runtime's summary features)",
                     outlet.name()
                 )));
             }

@@ -69,12 +69,12 @@ pub struct MistModelConfig {
 
 impl MistModelConfig {
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
-    /// features (280,514 parameters).
+    /// features (280,642 parameters).
     pub fn compact() -> Self {
         Self::new().with_summary(true)
     }
 
-    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points (5,872,258
+    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points (5,872,770
     /// parameters, about the size of the original study's released model).
     pub fn large() -> Self {
         Self::new()
