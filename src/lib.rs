@@ -7,7 +7,8 @@
 //! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
 //! - [`io`]: reading datasets from CSV and `.npy` files.
 //! - [`padding`]: the padded, masked input layout of the model (trainer and runtime).
-//! - [`summary`]: per-dataset summary features (Gaussian MI, size) a model may read beside the rows.
+//! - [`summary`]: per-dataset summary features (Gaussian MI, its shuffled-rows floor, size) a model
+//!   may read beside the rows.
 
 pub mod baselines;
 pub mod chunking;

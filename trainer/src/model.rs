@@ -61,8 +61,8 @@ pub struct MistModelConfig {
     /// Size of the learned τ (quantile-level) embedding.
     #[config(default = 32)]
     pub tau_embed: usize,
-    /// Whether the model reads the per-dataset [`mist::summary`] features (Gaussian MI, size),
-    /// projected and added to the pooled vector.
+    /// Whether the model reads the per-dataset [`mist::summary`] features (Gaussian MI, its
+    /// shuffled-rows floor, size), projected and added to the pooled vector.
     #[config(default = false)]
     pub summary: bool,
 }
