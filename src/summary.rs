@@ -15,6 +15,9 @@ use std::cmp::Ordering;
 /// Number of summary features per dataset.
 pub const SUMMARY_LEN: usize = 6;
 
+/// Index of the `min((dx + dy) / n, 4)` feature (dimensions per row) in a [`summary`].
+pub const DIMS_PER_ROW: usize = 5;
+
 /// Largest Gaussian estimate passed on, in nats (the estimate of a near-singular sample can reach
 /// 13.8 nats per dimension).
 const MAX_GAUSSIAN_NATS: f64 = 100.0;

@@ -30,6 +30,8 @@ pub struct DataConfig {
     /// Share of training datasets with dx, dy ≤ [`mist::synth::LOW_DIM`] drawn on top of the
     /// uniform dims ([`sample_with`]); validation always uses the plain meta-distribution.
     pub low_dim_share: f64,
+    /// Pool that step 0 draws from: a fine-tune can start past the datasets its source saw.
+    pub first_pool: u64,
 }
 
 /// One padded batch (the model's input layout, [`PaddedBatch`]) with its targets.
@@ -102,13 +104,14 @@ impl DataConfig {
             .collect()
     }
 
-    /// Batches from `start_step` on, generated on a background thread, `ahead` pools buffered.
+    /// Batches from `start_step` on (step `s` in pool `first_pool + s / pool_batches`), generated
+    /// on a background thread, `ahead` pools buffered.
     pub fn stream(self, start_step: u64, ahead: usize) -> impl Iterator<Item = (u64, Batch)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(ahead.max(1) * self.pool_batches);
         std::thread::spawn(move || {
             let first_pool = start_step / self.pool_batches as u64;
             for pool in first_pool.. {
-                for (slot, batch) in self.pool(pool).into_iter().enumerate() {
+                for (slot, batch) in self.pool(self.first_pool + pool).into_iter().enumerate() {
                     let step = pool * self.pool_batches as u64 + slot as u64;
                     if step >= start_step && tx.send((step, batch)).is_err() {
                         return;

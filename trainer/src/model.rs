@@ -19,7 +19,7 @@ use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Tensor, backend::Backend};
-use mist::summary::SUMMARY_LEN;
+use mist::summary::{DIMS_PER_ROW, SUMMARY_LEN};
 
 /// Epsilon of every LayerNorm in the model.
 pub const LAYER_NORM_EPS: f64 = 1e-5;
@@ -65,6 +65,11 @@ pub struct MistModelConfig {
     /// shuffled-rows floor, size), projected and added to the pooled vector.
     #[config(default = false)]
     pub summary: bool,
+    /// With `summary`: read it only for datasets with at least this many rows per dimension,
+    /// `n ≥ k · (dx + dy)`, and withhold it (its projection multiplied by 0) below, where the
+    /// Gaussian estimate reads mostly noise; `None` reads it for every dataset.
+    #[config(default = "None")]
+    pub summary_min_rows_per_dim: Option<f64>,
 }
 
 impl MistModelConfig {
@@ -108,6 +113,10 @@ impl MistModelConfig {
             self.heads,
             self.width
         );
+        assert!(
+            self.summary_min_rows_per_dim.is_none_or(|k| k.is_finite() && k > 0.0),
+            "MistModelConfig: summary_min_rows_per_dim must be positive: {self:?}"
+        );
         let pooled = self.pma_seeds * self.width;
         MistModel {
             encoder: RowEncoder::new(self, device),
@@ -117,6 +126,7 @@ impl MistModelConfig {
             point_head: Mlp::new(pooled, self.width, 1, device),
             quantile_head: QuantileHead::new(self, device),
             summary_proj: self.summary.then(|| zero_linear(SUMMARY_LEN, pooled, device)),
+            summary_gate: self.summary_min_rows_per_dim.map(|k| (1.0 / k) as f32),
         }
     }
 }
@@ -167,6 +177,11 @@ pub struct MistModel<B: Backend> {
     /// Summary features → addition to the pooled vector (models with `summary`). Kept last: model
     /// files saved before it existed end where it begins (see `training::load_weights`).
     pub summary_proj: Option<Linear<B>>,
+    /// Largest dimensions-per-row feature (`summary[:, DIMS_PER_ROW]`, `(dx + dy) / n`) at which
+    /// the summary is read (`1 / summary_min_rows_per_dim`); configuration, not a weight (not in
+    /// the record, so model files with and without a gate load alike).
+    #[module(skip)]
+    pub summary_gate: Option<f32>,
 }
 
 impl<B: Backend> MistModel<B> {
@@ -182,7 +197,12 @@ impl<B: Backend> MistModel<B> {
         let [batch, seeds, width] = pooled.dims();
         let mut pooled = self.final_norm.forward(pooled).reshape([batch, seeds * width]);
         if let Some(proj) = &self.summary_proj {
-            pooled = pooled + proj.forward(summary);
+            let mut projected = proj.forward(summary.clone());
+            if let Some(max) = self.summary_gate {
+                let dims_per_row = summary.slice([0..batch, DIMS_PER_ROW..DIMS_PER_ROW + 1]);
+                projected = projected * dims_per_row.lower_equal_elem(max).float();
+            }
+            pooled = pooled + projected;
         }
         let mi = softplus(self.point_head.forward(pooled.clone())).reshape([batch]);
         let quantiles = softplus(self.quantile_head.forward(pooled, tau));
@@ -637,6 +657,33 @@ mod tests {
         model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
         let (base, moved) = (run(&model, input), run(&model, shifted));
         assert!(max_diff(&base.0, &moved.0) > 1e-4 && max_diff(&base.1, &moved.1) > 1e-4);
+    }
+
+    #[test]
+    fn summary_gate_withholds_the_summary_where_rows_per_dimension_are_few() {
+        let config = small_config().with_summary_min_rows_per_dim(Some(2.0));
+        let mut model = config.init::<TB>(&Default::default());
+        let proj = model.summary_proj.take().expect("small_config reads the summary");
+        let weight = proj.weight.val().ones_like().mul_scalar(0.25);
+        model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
+        let mut rng = Lcg(6);
+        let sets = vec![Dataset::random(&mut rng, 6, 2, 3), Dataset::random(&mut rng, 6, 1, 1)];
+        let input = batch(&config, &sets, &TAU, 0.0);
+        // Dimensions per row: 5/6 for the first dataset (gate closed), 2/6 for the second (open).
+        let dims_per_row = Tensor::<TB, 2>::from_floats([[5.0 / 6.0], [2.0 / 6.0]], &Default::default());
+        let input = ModelInput {
+            summary: input.summary.slice_assign([0..2, DIMS_PER_ROW..DIMS_PER_ROW + 1], dims_per_row),
+            ..input
+        };
+        let mut shifted = input.clone();
+        shifted.summary = shifted
+            .summary
+            .clone()
+            .slice_assign([0..2, 0..DIMS_PER_ROW], shifted.summary.slice([0..2, 0..DIMS_PER_ROW]).add_scalar(3.0));
+        let (base, moved) = (run(&model, input), run(&model, shifted));
+        assert_close(&base.0[..1], &moved.0[..1], 1e-6);
+        assert_close(&base.1[..3], &moved.1[..3], 1e-6);
+        assert!(max_diff(&base.0[1..], &moved.0[1..]) > 1e-4 && max_diff(&base.1[3..], &moved.1[3..]) > 1e-4);
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct TrainingConfig {
     /// A saved model folder (e.g. `training-runs/compact-v1/best`, relative to where training runs)
     /// whose weights a fresh run starts from instead of the seeded initialisation: a fine-tune.
     pub init_from: Option<String>,
+    /// Bucketing pools of the training stream to skip ([`DataConfig::first_pool`]), so that a
+    /// fine-tune sees datasets its source run did not (a pool is `batch_size · pool_batches`);
+    /// none skipped when absent.
+    pub data_first_pool: Option<u64>,
 }
 
 impl TrainingConfig {
@@ -90,6 +94,7 @@ impl TrainingConfig {
             max_dx: self.model.max_dx,
             max_dy: self.model.max_dy,
             low_dim_share: self.low_dim_share,
+            first_pool: self.data_first_pool.unwrap_or(0),
         }
     }
 

@@ -134,6 +134,33 @@ fn runs_saved_before_the_summary_projection_still_load() {
     assert!(max_diff(&loaded, &fresh) > 1e-3, "the loaded weights are the seeded ones: nothing was read");
 }
 
+/// Models saved before the summary gate existed (compact-v4) load into a gated model unchanged:
+/// the gate is configuration, not part of the saved record.
+#[test]
+fn runs_saved_before_the_summary_gate_load_into_a_gated_model() {
+    let run_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../training-runs/compact-v4");
+    let config = TrainingConfig::load(run_dir.join("config.json")).unwrap();
+    assert!(config.model.summary && config.model.summary_min_rows_per_dim.is_none());
+    let gated_config = config.model.clone().with_summary_min_rows_per_dim(Some(2.0));
+    let device = Default::default();
+    let plain = load_model::<NdArray>(&config.model, &run_dir.join("best"), &device).unwrap();
+    let gated = load_model::<NdArray>(&gated_config, &run_dir.join("best"), &device).unwrap();
+    assert_eq!(gated.summary_gate, Some(0.5));
+    assert_eq!(weights(&plain), weights(&gated));
+    let seeded = seeded_init::<NdArray>(&gated_config, config.seed, &device);
+    assert!(max_diff(&weights(&gated), &weights(&seeded)) > 1e-3, "nothing was read");
+}
+
+/// `data_first_pool` starts the training stream at a later pool: fresh datasets for a fine-tune.
+#[test]
+fn data_first_pool_skips_the_first_pools() {
+    let (plain, skipping) = (tiny().data(), tiny().with_data_first_pool(Some(3)).data());
+    let (step, first) = skipping.stream(0, 1).next().unwrap();
+    assert_eq!(step, 0);
+    assert_eq!(first, plain.pool(3)[0]);
+    assert_ne!(first, plain.pool(0)[0]);
+}
+
 /// Models built at the same time on two threads each get the weights of their own seed (the
 /// backend's RNG is process-wide and burn draws parameters lazily).
 #[test]

@@ -41,6 +41,27 @@ pub fn n_bin(n: usize) -> Option<usize> {
     N_BINS.iter().position(|b| b.contains(n))
 }
 
+/// Edges of the rows-per-dimension bins, `n / (dx + dy)`: `< 1`, `[1, 2)`, `[2, 4)`, `≥ 4` (where
+/// the sample is too small for the dimension, the Gaussian estimator shrinks its correlations
+/// (`n < 2d`), and beyond).
+pub const ROWS_PER_DIM_EDGES: [usize; 3] = [1, 2, 4];
+
+/// Index of the rows-per-dimension bin (see [`ROWS_PER_DIM_EDGES`]) of a dataset with `n` rows and
+/// `d = dx + dy` columns.
+pub fn rows_per_dim_bin(n: usize, d: usize) -> usize {
+    ROWS_PER_DIM_EDGES.iter().filter(|&&edge| n >= edge * d).count()
+}
+
+/// Label of rows-per-dimension bin `bin`, e.g. `[1,2)`.
+pub fn rows_per_dim_label(bin: usize) -> String {
+    let edges = ROWS_PER_DIM_EDGES;
+    match bin {
+        0 => format!("<{}", edges[0]),
+        b if b >= edges.len() => format!("≥{}", edges[edges.len() - 1]),
+        b => format!("[{},{})", edges[b - 1], edges[b]),
+    }
+}
+
 /// Squared error and bias of a set of estimates against the true MI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorStats {
@@ -236,6 +257,17 @@ mod tests {
             .map(|b| mist::synth::grids::n_values().into_iter().filter(|&n| n_bin(n) == Some(b)).count())
             .collect();
         assert_eq!(counts, [4, 8, 8]);
+    }
+
+    #[test]
+    fn rows_per_dim_bins_by_hand() {
+        let bins: Vec<usize> = [(9, 10), (10, 10), (19, 10), (20, 10), (39, 10), (40, 10), (500, 2)]
+            .iter()
+            .map(|&(n, d)| rows_per_dim_bin(n, d))
+            .collect();
+        assert_eq!(bins, [0, 1, 1, 2, 2, 3, 3]);
+        let labels: Vec<String> = (0..=ROWS_PER_DIM_EDGES.len()).map(rows_per_dim_label).collect();
+        assert_eq!(labels, ["<1", "[1,2)", "[2,4)", "≥4"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The evaluation report: its data (serialised to `evaluation.json`) and its Markdown rendering.
 
-use super::metrics::{Coverage, ErrorStats, N_BINS};
+use super::metrics::{
+    Coverage, ErrorStats, N_BINS, ROWS_PER_DIM_EDGES, error_stats, rows_per_dim_bin, rows_per_dim_label,
+};
 use super::{CellReport, DatasetRecord, EstimatorId, EvalOptions, GridName, TestGridReport, TimingRow, plots};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -231,6 +233,7 @@ impl EvalReport {
             let cells: Vec<String> = e.errors.bins.iter().map(|s| opt(s.bias)).collect();
             let _ = writeln!(md, "| {} | {} | {} |", label(e.estimator), cells.join(" | "), opt(e.errors.overall.bias));
         }
+        self.rows_per_dim_table(md, g);
         let _ = writeln!(md, "\n### MSE per family (nats²)\n");
         let names: Vec<String> = g.estimators.iter().map(|e| label(e.estimator)).collect();
         let _ = writeln!(md, "| family | datasets | {} |", names.join(" | "));
@@ -243,6 +246,28 @@ impl EvalReport {
             }
         }
         let _ = writeln!(md);
+    }
+
+    /// MSE and the model's 90% coverage per rows-per-dimension bin, `n / (dx + dy)`.
+    fn rows_per_dim_table(&self, md: &mut String, g: &TestGridReport) {
+        let bins: Vec<usize> = (0..=ROWS_PER_DIM_EDGES.len()).collect();
+        let records: Vec<&DatasetRecord> = self.datasets.iter().filter(|r| r.grid == g.grid).collect();
+        let in_bin = |b: usize| records.iter().copied().filter(move |r| rows_per_dim_bin(r.n, r.dx + r.dy) == b);
+        let _ = writeln!(md, "\n### MSE by rows per dimension, n / (dx + dy) (nats²)\n");
+        let labels: Vec<String> = bins.iter().map(|&b| rows_per_dim_label(b)).collect();
+        let _ = writeln!(md, "| estimator | {} |", labels.join(" | "));
+        let _ = writeln!(md, "|---|{}", "---|".repeat(bins.len()));
+        let counts: Vec<String> = bins.iter().map(|&b| in_bin(b).count().to_string()).collect();
+        let _ = writeln!(md, "| datasets | {} |", counts.join(" | "));
+        for e in &g.estimators {
+            let cells: Vec<String> = bins
+                .iter()
+                .map(|&b| opt(error_stats(in_bin(b).map(|r| (r.estimate(e.estimator), r.truth))).mse))
+                .collect();
+            let _ = writeln!(md, "| {} | {} |", e.estimator.label(&self.model_name), cells.join(" | "));
+        }
+        let coverage: Vec<String> = bins.iter().map(|&b| pct(super::model_coverage(in_bin(b)).coverage)).collect();
+        let _ = writeln!(md, "| {} 90% coverage | {} |", self.model_name, coverage.join(" | "));
     }
 
     fn calibration_section(&self, md: &mut String) {

@@ -18,9 +18,9 @@ use burn::tensor::{Tensor, backend::Backend};
 use prost::Message;
 
 use super::graph::{Attr, Dim, GraphBuilder};
-use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto};
+use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto, tensor_proto::DataType};
 use mist::runtime::model::SUMMARY_INPUT;
-use mist::summary::SUMMARY_LEN;
+use mist::summary::{DIMS_PER_ROW, SUMMARY_LEN};
 
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
 
@@ -101,7 +101,18 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
     let pooled_width = config.pma_seeds * config.width;
     if let Some(proj) = &model.summary_proj {
         let summary = w.g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(SUMMARY_LEN)]);
-        let projected = w.linear(proj, "summary_proj", &summary, SUMMARY_LEN, pooled_width);
+        let mut projected = w.linear(proj, "summary_proj", &summary, SUMMARY_LEN, pooled_width);
+        if let Some(max) = model.summary_gate {
+            // `projected · (summary[:, DIMS_PER_ROW] ≤ max)`.
+            let start = w.g.init_i64("summary_gate.start", &[DIMS_PER_ROW as i64]);
+            let end = w.g.init_i64("summary_gate.end", &[DIMS_PER_ROW as i64 + 1]);
+            let axis = w.g.init_i64("const.axis_1", &[1]);
+            let dims_per_row = w.g.node("Slice", "summary_gate", &[&summary, &start, &end, &axis], vec![]);
+            let max = w.g.init_f32("summary_gate.max", &[], &[max]);
+            let open = w.g.node("LessOrEqual", "summary_gate", &[&dims_per_row, &max], vec![]);
+            let gate = w.g.node("Cast", "summary_gate", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
+            projected = w.g.node("Mul", "summary_gate", &[&projected, &gate], vec![]);
+        }
         pooled = w.g.node("Add", "summary_proj", &[&pooled, &projected], vec![]);
     }
 
