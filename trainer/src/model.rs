@@ -74,13 +74,14 @@ pub struct MistModelConfig {
 
 impl MistModelConfig {
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
-    /// features (280,642 parameters).
+    /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model's config).
     pub fn compact() -> Self {
-        Self::new().with_summary(true)
+        Self::new().with_summary(true).with_summary_min_rows_per_dim(Some(2.0))
     }
 
-    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points (5,872,770
-    /// parameters, about the size of the original study's released model).
+    /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points, summary gated
+    /// as in [`Self::compact`] (5,872,770 parameters, about the size of the original study's
+    /// released model).
     pub fn large() -> Self {
         Self::new()
             .with_width(256)
@@ -89,6 +90,7 @@ impl MistModelConfig {
             .with_inducing_points(32)
             .with_tau_embed(64)
             .with_summary(true)
+            .with_summary_min_rows_per_dim(Some(2.0))
     }
 
     /// Builds a freshly initialised model on `device`.

@@ -298,9 +298,9 @@ fn parity_padded_batches() {
 }
 
 /// Other shapes of the architecture: several PMA seeds, 2 or 16 heads, 1 or 3 ISAB blocks,
-/// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), a
-/// summary gate (open for two of the datasets below, closed for two), and the large GPU
-/// configuration.
+/// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), the
+/// summary read at every n (no gate; the compact config's gate is open for two of the datasets
+/// below and closed for two), and the large GPU configuration.
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
@@ -315,12 +315,12 @@ fn parity_other_configs() {
         .with_tau_freqs(2)
         .with_tau_embed(8);
     let single_block = MistModelConfig::compact().with_max_dx(8).with_max_dy(2).with_isab_layers(1).with_pma_seeds(3);
-    let gated = MistModelConfig::compact().with_summary_min_rows_per_dim(Some(2.0));
+    let ungated = MistModelConfig::compact().with_summary_min_rows_per_dim(None);
     assert!(!small.summary);
     for (label, config) in [
         ("small, no summary", small),
         ("1 ISAB, 3 seeds", single_block),
-        ("summary gated at n < 2(dx + dy)", gated),
+        ("summary read at every n", ungated),
         ("large", MistModelConfig::large()),
     ] {
         let (config, model, file) = exported_with(config);
@@ -422,7 +422,7 @@ fn onnx_checker() {
         );
         return;
     }
-    for config in [MistModelConfig::compact(), MistModelConfig::compact().with_summary_min_rows_per_dim(Some(2.0))] {
+    for config in [MistModelConfig::compact(), MistModelConfig::compact().with_summary_min_rows_per_dim(None)] {
         let (_config, _model, file) = exported_with(config);
         let out = std::process::Command::new(&python)
             .args([
