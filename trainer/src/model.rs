@@ -176,8 +176,9 @@ pub struct MistModel<B: Backend> {
     pub point_head: Mlp<B>,
     /// Pooled vector and τ → quantile pre-activations.
     pub quantile_head: QuantileHead<B>,
-    /// Summary features → addition to the pooled vector (models with `summary`). Kept last: model
-    /// files saved before it existed end where it begins (see `training::load_weights`).
+    /// Summary features → addition to the pooled vector (models with `summary`). The last saved
+    /// field: model files saved before it existed end where it begins (see
+    /// `training::load_weights`).
     pub summary_proj: Option<Linear<B>>,
     /// Largest dimensions-per-row feature (`summary[:, DIMS_PER_ROW]`, `(dx + dy) / n`) at which
     /// the summary is read (`1 / summary_min_rows_per_dim`); configuration, not a weight (not in
