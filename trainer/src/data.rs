@@ -109,8 +109,8 @@ impl DataConfig {
     pub fn stream(self, start_step: u64, ahead: usize) -> impl Iterator<Item = (u64, Batch)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(ahead.max(1) * self.pool_batches);
         std::thread::spawn(move || {
-            let first_pool = start_step / self.pool_batches as u64;
-            for pool in first_pool.. {
+            let start_pool = start_step / self.pool_batches as u64;
+            for pool in start_pool.. {
                 for (slot, batch) in self.pool(self.first_pool + pool).into_iter().enumerate() {
                     let step = pool * self.pool_batches as u64 + slot as u64;
                     if step >= start_step && tx.send((step, batch)).is_err() {

@@ -299,8 +299,8 @@ fn parity_padded_batches() {
 
 /// Other shapes of the architecture: several PMA seeds, 2 or 16 heads, 1 or 3 ISAB blocks,
 /// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), the
-/// summary read at every n (no gate; the compact config's gate is open for two of the datasets
-/// below and closed for two), and the large GPU configuration.
+/// summary read at every n (no gate), and the large GPU configuration (gated like the compact one:
+/// the gate is open for two of the datasets below and closed for two).
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
