@@ -5,8 +5,8 @@
 //! estimate carries it, and its floor says how far to trust it (far from none when n is near
 //! dx + dy).
 
-use crate::baselines::{Estimator, Gaussian};
-use ndarray::{ArrayView2, Axis};
+use crate::baselines::gaussian::GaussianFit;
+use ndarray::ArrayView2;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -27,16 +27,15 @@ const SHUFFLE_SEED: u64 = 0x6d69_7374;
 
 /// The summary features of one (already rank-Gaussian) dataset:
 /// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4)]`, where `g` is
-/// the [`Gaussian`] estimate in nats, `g₀` the same estimate after a seeded shuffle of Y's rows
-/// (taken in sorted row order, so the features do not depend on the order of the rows),
+/// the [`Gaussian`](crate::baselines::Gaussian) estimate in nats, `g₀` the same estimate after a
+/// seeded shuffle of Y's rows (taken in sorted row order, so the features do not depend on the
+/// order of the rows; the fit's within-block parts are shared, only the cross block is redone),
 /// both clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3), and
 /// `c = max(g − g₀, 0)`.
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
-    let gaussian = |x: ArrayView2<f64>, y: ArrayView2<f64>| {
-        Gaussian.estimate(x, y).ok().filter(|g| g.is_finite()).unwrap_or(0.0).clamp(0.0, MAX_GAUSSIAN_NATS)
-    };
+    let nats = |g: f64| if g.is_finite() { g.clamp(0.0, MAX_GAUSSIAN_NATS) } else { 0.0 };
     // The shuffle permutes the rows in a canonical (sorted) order, so that the floor, like g, does
     // not depend on the order of the rows.
     let cells = |r: usize| x.row(r).into_iter().chain(y.row(r));
@@ -46,9 +45,9 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     });
     let mut shuffled = sorted.clone();
     shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(SHUFFLE_SEED));
-    let (xs, ys) = (x.select(Axis(0), &sorted), y.select(Axis(0), &shuffled));
-    let g = gaussian(x, y);
-    let floor = gaussian(xs.view(), ys.view());
+    let fit = GaussianFit::new(x, y).ok();
+    let g = fit.as_ref().map_or(0.0, |fit| nats(fit.mi()));
+    let floor = fit.as_ref().map_or(0.0, |fit| nats(fit.mi_repaired(&sorted, &shuffled)));
     let c = (g - floor).max(0.0);
     [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0)].map(|v| v as f32)
 }
@@ -62,7 +61,7 @@ pub fn summaries<'a>(datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayV
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::Array2;
+    use ndarray::{Array2, Axis};
     use rand::RngExt;
     use rand_distr::StandardNormal;
 

@@ -27,29 +27,84 @@ pub struct Gaussian;
 
 impl Estimator for Gaussian {
     fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
-        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
-        let (n, dx, dy) = (x.nrows(), x.ncols(), y.ncols());
-        let d = dx + dy;
-        let mut z = DMatrix::from_fn(n, d, |r, c| if c < dx { x[[r, c]] } else { y[[r, c - dx]] });
-        for mut col in z.column_iter_mut() {
-            let mean = col.sum() / n as f64;
-            col.add_scalar_mut(-mean);
-            let std = (col.norm_squared() / n as f64).sqrt();
-            if std > 0.0 {
-                col /= std;
-            } else {
-                col.fill(0.0);
-            }
-        }
-        let corr = z.tr_mul(&z) / n as f64;
-        let lambda = BASE_RIDGE.max(1.0 - n as f64 / (2 * d) as f64);
-        let shrunk = corr * (1.0 - lambda) + DMatrix::identity(d, d) * lambda;
-        Ok(gaussian_mi_from_covariance(&shrunk, dx))
+        Ok(GaussianFit::new(x, y)?.mi())
     }
 
     fn name(&self) -> String {
         "Gaussian (CCA)".to_string()
     }
+}
+
+/// The [`Gaussian`] estimator's fit of one dataset, split so that the estimate of any re-pairing of
+/// its rows (a shuffle of Y against X) reuses the standardized columns and the whitened
+/// within-block correlations, which a re-pairing leaves unchanged: only the cross block is new.
+pub(crate) struct GaussianFit {
+    /// X's columns standardized (population moments; a constant column is zero), n × dx.
+    zx: DMatrix<f64>,
+    /// Y's columns standardized, n × dy.
+    zy: DMatrix<f64>,
+    /// Shrinkage λ towards the identity.
+    lambda: f64,
+    /// Inverse square root of X's shrunk correlation block.
+    wx: DMatrix<f64>,
+    /// Inverse square root of Y's shrunk correlation block.
+    wy: DMatrix<f64>,
+}
+
+impl GaussianFit {
+    /// Standardizes the columns and whitens the shrunk within-block correlations of `(x, y)`; bad
+    /// input (mismatched rows, NaN, fewer than 3 rows) is an error.
+    pub(crate) fn new(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<Self> {
+        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
+        let (zx, zy) = (standardized(x), standardized(y));
+        let (n, d) = (x.nrows() as f64, (x.ncols() + y.ncols()) as f64);
+        let lambda = BASE_RIDGE.max(1.0 - n / (2.0 * d));
+        let shrunk = |z: &DMatrix<f64>| {
+            let corr = z.tr_mul(z) / n;
+            inverse_sqrt_psd(corr * (1.0 - lambda) + DMatrix::identity(z.ncols(), z.ncols()) * lambda)
+        };
+        Ok(Self { wx: shrunk(&zx), wy: shrunk(&zy), zx, zy, lambda })
+    }
+
+    /// MI in nats of the rows as paired in the data.
+    pub(crate) fn mi(&self) -> f64 {
+        self.mi_of_cross(self.zx.tr_mul(&self.zy))
+    }
+
+    /// MI in nats with row `x_rows[i]` of X paired with row `y_rows[i]` of Y; both list every row
+    /// once, so the within-block correlations are those of the data.
+    pub(crate) fn mi_repaired(&self, x_rows: &[usize], y_rows: &[usize]) -> f64 {
+        self.mi_of_cross(self.zx.select_rows(x_rows).tr_mul(&self.zy.select_rows(y_rows)))
+    }
+
+    /// MI from the cross-block sum of products `Zxᵀ Zy` of some pairing of the rows.
+    fn mi_of_cross(&self, cross_products: DMatrix<f64>) -> f64 {
+        let cross = cross_products / self.zx.nrows() as f64 * (1.0 - self.lambda);
+        canonical_mi(&self.wx, &cross, &self.wy)
+    }
+}
+
+/// The columns of `a` (finite) as a matrix, each centred and scaled to unit population variance (a
+/// constant column becomes zero). Each column is first divided by its largest magnitude, which
+/// leaves the result unchanged but keeps the sums finite however large the values.
+fn standardized(a: ArrayView2<f64>) -> DMatrix<f64> {
+    let n = a.nrows() as f64;
+    let mut z = DMatrix::from_fn(a.nrows(), a.ncols(), |r, c| a[[r, c]]);
+    for mut col in z.column_iter_mut() {
+        let scale = col.amax();
+        if scale > 0.0 {
+            col /= scale;
+        }
+        let mean = col.sum() / n;
+        col.add_scalar_mut(-mean);
+        let std = (col.norm_squared() / n).sqrt();
+        if std > 0.0 {
+            col /= std;
+        } else {
+            col.fill(0.0);
+        }
+    }
+    z
 }
 
 /// MI in nats between the first `dx` and the remaining coordinates of a Gaussian with
@@ -74,8 +129,13 @@ pub fn gaussian_mi_from_covariance(cov: &DMatrix<f64>, dx: usize) -> f64 {
     let dy = d - dx;
     let wx = inverse_sqrt_psd(cov.view((0, 0), (dx, dx)).into_owned());
     let wy = inverse_sqrt_psd(cov.view((dx, dx), (dy, dy)).into_owned());
-    let cross = wx * cov.view((0, dx), (dx, dy)) * wy;
-    cross.singular_values().iter().map(|s| -0.5 * (-(s * s).min(MAX_RHO2)).ln_1p()).sum()
+    canonical_mi(&wx, &cov.view((0, dx), (dx, dy)).into_owned(), &wy)
+}
+
+/// `−½ Σ ln(1 − ρ_i²)` over the singular values ρ_i of the whitened cross block `wx · cross · wy`,
+/// each ρ_i² clamped to ≤ 1 − 1e-12.
+fn canonical_mi(wx: &DMatrix<f64>, cross: &DMatrix<f64>, wy: &DMatrix<f64>) -> f64 {
+    (wx * cross * wy).singular_values().iter().map(|s| -0.5 * (-(s * s).min(MAX_RHO2)).ln_1p()).sum()
 }
 
 /// Symmetric (pseudo-)inverse square root of a symmetric PSD block.
@@ -159,6 +219,27 @@ mod tests {
         let y = x.mapv(|v| v * 2.0 + 1.0);
         let mi = Gaussian.estimate(x.view(), y.view()).unwrap();
         assert!(mi.is_finite() && mi >= 0.0, "got {mi}");
+    }
+
+    #[test]
+    fn huge_values_give_the_estimate_of_the_same_data_scaled_down() {
+        let (x, y) = bivariate_normal(200, 0.75, 8);
+        let mi = Gaussian.estimate(x.view(), y.view()).unwrap();
+        let huge = Gaussian.estimate((&x * 1e306).view(), (&y * 1e306).view()).unwrap();
+        assert!((huge - mi).abs() < 1e-9, "{huge} at 1e306 vs {mi}");
+    }
+
+    #[test]
+    fn a_repaired_fit_is_the_estimate_of_the_repaired_copy() {
+        let (x, y) = bivariate_normal(300, 0.75, 9);
+        let x = concatenate![Axis(1), x, y.mapv(f64::sin)];
+        let x_rows: Vec<usize> = (0..300).rev().collect();
+        let y_rows: Vec<usize> = (0..300).map(|i| (i * 7) % 300).collect();
+        let fit = GaussianFit::new(x.view(), y.view()).unwrap();
+        let copy = Gaussian.estimate(x.select(Axis(0), &x_rows).view(), y.select(Axis(0), &y_rows).view()).unwrap();
+        assert!((fit.mi_repaired(&x_rows, &y_rows) - copy).abs() < 1e-12, "repaired fit vs copy {copy}");
+        assert_eq!(fit.mi(), Gaussian.estimate(x.view(), y.view()).unwrap());
+        assert!(copy < 0.05 && fit.mi() > 0.4, "shuffled {copy}, paired {}", fit.mi());
     }
 
     #[test]
