@@ -2,7 +2,9 @@
 //!
 //! 1. Time per estimate (median wall time) of the model (the embedded default model through the
 //!    safe Rust API, `mist::runtime::MistEstimator`), KSG (k = 5) and Gaussian, for
-//!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios.
+//!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios; beside them the time of the
+//!    model's summary features (`mist::summary::summary`, part of the model's time) of one chunk
+//!    (the first `max_n` rows) and its ratio to the Gaussian estimate of the same chunk.
 //! 2. Batch throughput: 1,000 datasets of n = 100 in one `estimate_batch` call (what
 //!    `mist_estimate_batch` runs) against 1,000 single `estimate` calls.
 //! 3. Scaling: a fixed number of estimates on one handle (options.threads = 2) from 1 and from 2
@@ -17,7 +19,8 @@ mod common;
 use common::{RHO, correlated};
 use mist::baselines::{Estimator, Gaussian, Ksg};
 use mist::runtime::{EstimatorOptions, MistEstimator};
-use ndarray::Array2;
+use mist::summary::summary;
+use ndarray::{Array2, s};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -31,14 +34,17 @@ fn seconds(f: impl FnOnce()) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-/// Median wall time in ms of repeated estimates: a first call, then as many as fit in [`BUDGET`]
-/// (at least 2, at most 25 more).
+/// Median wall time in ms of repeated estimates.
 fn median_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    let once = || {
-        seconds(|| {
-            black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
-        })
-    };
+    median_ms_of(|| {
+        black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
+    })
+}
+
+/// Median wall time in ms of repeated calls of `f`: a first call, then as many as fit in
+/// [`BUDGET`] (at least 2, at most 25 more).
+fn median_ms_of(f: impl Fn()) -> f64 {
+    let once = || seconds(&f);
     let first = once();
     let reps = ((BUDGET.as_secs_f64() / first) as usize).clamp(2, 25);
     let mut times: Vec<f64> = (0..reps).map(|_| once()).collect();
@@ -65,19 +71,33 @@ fn main() {
     );
 
     println!("## Time per estimate (median ms)\n");
-    println!("| n | d | model ms | KSG ms | Gaussian ms | KSG / model | model / Gaussian |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| n | d | model ms | KSG ms | Gaussian ms | KSG / model | model / Gaussian | summary ms, one chunk | \
+         summary / Gaussian, one chunk |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [100, 500, 5000] {
         for d in [2, 16] {
             let (x, y) = correlated(n, d, 7);
             let ksg = median_ms(&Ksg::default(), &x, &y);
             let gauss = median_ms(&Gaussian, &x, &y);
+            let rows = n.min(info.max_n);
+            let (xc, yc) = (x.slice(s![..rows, ..]), y.slice(s![..rows, ..]));
+            let chunk_gauss = median_ms(&Gaussian, &xc.to_owned(), &yc.to_owned());
+            let summary_ms = median_ms_of(|| {
+                black_box(summary(xc, yc));
+            });
+            let summary_cells = format!("{summary_ms:.3} | {:.1}", summary_ms / chunk_gauss);
             if d > info.max_dx || d > info.max_dy {
-                println!("| {n} | {d} | — (d > max) | {ksg:.3} | {gauss:.3} | — | — |");
+                println!("| {n} | {d} | — (d > max) | {ksg:.3} | {gauss:.3} | — | — | {summary_cells} |");
                 continue;
             }
             let mist = median_ms(&model, &x, &y);
-            println!("| {n} | {d} | {mist:.3} | {ksg:.3} | {gauss:.3} | {:.1} | {:.1} |", ksg / mist, mist / gauss);
+            println!(
+                "| {n} | {d} | {mist:.3} | {ksg:.3} | {gauss:.3} | {:.1} | {:.1} | {summary_cells} |",
+                ksg / mist,
+                mist / gauss
+            );
         }
     }
 
