@@ -122,6 +122,13 @@ fn evaluation_errors_and_calibration_of_a_biased_model() {
     assert!((cal.error - 0.5).abs() < 1e-12);
     assert!(g.ksg_bootstrap.is_none() && report.timing.is_none() && report.large_n.is_none());
     assert_eq!(report.bin_mse(GridName::Oomd, EstimatorId::Model, 2).map(|m| (m - 1.0).abs() < 1e-9), Some(true));
+    // Every base family (OoMD has three) is off the same way: error ½, truth below every median.
+    let md = report.markdown();
+    let section = md.split("By base family:").nth(1).expect("a by-base table").split("\n\n").nth(1).unwrap();
+    let by_base: Vec<&str> = section.lines().filter(|l| l.starts_with("| OoMD | ")).collect();
+    let bases: Vec<&str> = by_base.iter().map(|l| l.split(" | ").nth(1).unwrap()).collect();
+    assert_eq!(bases, ["additive-noise", "normal", "student"], "by-base rows:\n{md}");
+    assert!(by_base.iter().all(|l| l.ends_with("| 0.500 | 1.000 | 0.0% |")), "{by_base:?}");
 }
 
 #[test]

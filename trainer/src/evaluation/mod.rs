@@ -479,6 +479,13 @@ fn scored(records: &[&DatasetRecord], which: EstimatorId) -> BinnedErrors {
     binned_errors(&items)
 }
 
+/// Calibration of the model's quantiles (at `taus`) on `records`; `None` if none has finite quantiles.
+fn model_calibration<'a>(records: impl IntoIterator<Item = &'a DatasetRecord>, taus: &[f64]) -> Option<Calibration> {
+    let (quantiles, truth): (Vec<Vec<f64>>, Vec<f64>) =
+        records.into_iter().map(|r| (r.quantiles.iter().map(|q| q.unwrap_or(f64::NAN)).collect(), r.truth)).unzip();
+    calibration(taus, &quantiles, &truth, INTERVAL_LEVEL)
+}
+
 fn model_coverage<'a>(records: impl IntoIterator<Item = &'a DatasetRecord>) -> Coverage {
     let (iv, truth): (Vec<(f64, f64)>, Vec<f64>) =
         records.into_iter().map(|r| (r.model_interval().unwrap_or((f64::NAN, f64::NAN)), r.truth)).unzip();
@@ -495,9 +502,6 @@ fn ksg_coverage<'a>(records: impl IntoIterator<Item = &'a DatasetRecord>) -> Cov
 
 fn test_grid_report(grid: GridName, records: &[DatasetRecord], taus: &[f64], bootstrap: bool) -> TestGridReport {
     let rs: Vec<&DatasetRecord> = records.iter().filter(|r| r.grid == grid).collect();
-    let quantiles: Vec<Vec<f64>> =
-        rs.iter().map(|r| r.quantiles.iter().map(|q| q.unwrap_or(f64::NAN)).collect()).collect();
-    let truth: Vec<f64> = rs.iter().map(|r| r.truth).collect();
     let in_bin = |b: usize| rs.iter().copied().filter(move |r| N_BINS[b].contains(r.n));
     TestGridReport {
         grid,
@@ -506,7 +510,7 @@ fn test_grid_report(grid: GridName, records: &[DatasetRecord], taus: &[f64], boo
             .iter()
             .map(|&e| EstimatorErrors { estimator: e, errors: scored(&rs, e) })
             .collect(),
-        calibration: calibration(taus, &quantiles, &truth, INTERVAL_LEVEL),
+        calibration: model_calibration(rs.iter().copied(), taus),
         model_coverage_by_bin: (0..N_BINS.len()).map(|b| model_coverage(in_bin(b))).collect(),
         ksg_bootstrap: bootstrap.then(|| ksg_coverage(rs.iter().copied())),
         ksg_bootstrap_by_bin: if bootstrap {

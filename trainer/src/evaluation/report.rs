@@ -314,6 +314,7 @@ impl EvalReport {
                 ksg.map_or("–".to_string(), |c| opt(c.mean_width)),
             );
         }
+        self.calibration_by_base_table(md, &grids);
         let _ = writeln!(md, "\nCoverage of the 90% intervals per n-bin (nominal 90%):\n");
         let bins: Vec<String> = N_BINS.iter().map(|b| format!("{} n", b.label())).collect();
         let _ = writeln!(md, "| grid | interval | {} |", bins.join(" | "));
@@ -332,6 +333,36 @@ impl EvalReport {
             }
         }
         let _ = writeln!(md);
+    }
+
+    /// The model's calibration per base family (a family name's first word: normal, student, …):
+    /// a quantile head can be calibrated over a whole grid while leaning one way on each base.
+    fn calibration_by_base_table(&self, md: &mut String, grids: &[&TestGridReport]) {
+        let median = self.taus.iter().position(|t| (t - 0.5).abs() < 1e-9);
+        let _ = writeln!(md, "\nBy base family:\n");
+        let _ = writeln!(md, "| grid | base | datasets | calibration error | truth ≤ q0.5 | [q0.05, q0.95] coverage |");
+        let _ = writeln!(md, "|---|---|---|---|---|---|");
+        for g in grids {
+            let records: Vec<&DatasetRecord> = self.datasets.iter().filter(|r| r.grid == g.grid).collect();
+            let base = |r: &DatasetRecord| r.family.split(' ').next().unwrap_or_default().to_string();
+            let mut bases: Vec<String> = records.iter().map(|r| base(r)).collect();
+            bases.sort();
+            bases.dedup();
+            for b in bases {
+                let of_base: Vec<&DatasetRecord> = records.iter().copied().filter(|r| base(r) == b).collect();
+                let c = super::model_calibration(of_base.iter().copied(), &self.taus);
+                let at_median = c.as_ref().zip(median).map(|(c, j)| c.fractions[j]);
+                let _ = writeln!(
+                    md,
+                    "| {} | {b} | {} | {} | {} | {} |",
+                    g.grid.title(),
+                    of_base.len(),
+                    c.as_ref().map_or("–".to_string(), |c| format!("{:.3}", c.error)),
+                    at_median.map_or("–".to_string(), |f| format!("{f:.3}")),
+                    pct(c.map(|c| c.coverage)),
+                );
+            }
+        }
     }
 
     fn cell_table(&self, md: &mut String, cells: &[CellReport], by_d: bool) {
