@@ -38,6 +38,9 @@ pub type ModelFn<'a> = dyn Fn(&[MetaSample], &[f32]) -> Vec<Prediction> + 'a;
 /// Nominal level of the central intervals (model `[q0.05, q0.95]`, KSG bootstrap).
 pub const INTERVAL_LEVEL: f64 = 0.9;
 
+/// Datasets in the validation grid.
+pub const VALIDATION_DATASETS: usize = 1000;
+
 /// Datasets handed to the model per call on the grids (the closure batches inside a call).
 const MODEL_CALL: usize = 256;
 
@@ -61,7 +64,8 @@ pub enum GridName {
     LargeN,
     /// dx = dy ∈ {1, …, 32} at n ∈ {100, 500} (432 datasets).
     Dims,
-    /// 1,000 held-out draws of the training meta-distribution (tuning data, not a test grid).
+    /// [`VALIDATION_DATASETS`] held-out draws of the training meta-distribution (tuning data, not a
+    /// test grid).
     Validation,
 }
 
@@ -77,7 +81,7 @@ impl GridName {
             GridName::Oomd => grids::oomd(),
             GridName::LargeN => grids::large_n(),
             GridName::Dims => grids::dimension_sweep(),
-            GridName::Validation => grids::validation(1000),
+            GridName::Validation => grids::validation(VALIDATION_DATASETS),
         }
     }
 
