@@ -5,6 +5,7 @@ use super::metrics::{
 };
 use super::{CellReport, DatasetRecord, EstimatorId, EvalOptions, GridName, TestGridReport, TimingRow, plots};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -343,13 +344,11 @@ impl EvalReport {
         let _ = writeln!(md, "| grid | base | datasets | calibration error | truth ≤ q0.5 | [q0.05, q0.95] coverage |");
         let _ = writeln!(md, "|---|---|---|---|---|---|");
         for g in grids {
-            let records: Vec<&DatasetRecord> = self.datasets.iter().filter(|r| r.grid == g.grid).collect();
-            let base = |r: &DatasetRecord| r.family.split(' ').next().unwrap_or_default().to_string();
-            let mut bases: Vec<String> = records.iter().map(|r| base(r)).collect();
-            bases.sort();
-            bases.dedup();
-            for b in bases {
-                let of_base: Vec<&DatasetRecord> = records.iter().copied().filter(|r| base(r) == b).collect();
+            let mut by_base: BTreeMap<&str, Vec<&DatasetRecord>> = BTreeMap::new();
+            for r in self.datasets.iter().filter(|r| r.grid == g.grid) {
+                by_base.entry(r.family.split(' ').next().unwrap_or_default()).or_default().push(r);
+            }
+            for (b, of_base) in by_base {
                 let c = super::model_calibration(of_base.iter().copied(), &self.taus);
                 let at_median = c.as_ref().zip(median).map(|(c, j)| c.fractions[j]);
                 let _ = writeln!(
