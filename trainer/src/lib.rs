@@ -1,5 +1,6 @@
-//! MIST trainer: the burn set model, and (later) its data pipeline, training loop and ONNX export.
+//! MIST trainer: the burn set model, its data pipeline, training loop, ONNX export and evaluation.
 
+pub mod averaging;
 pub mod data;
 pub mod evaluation;
 pub mod inference;

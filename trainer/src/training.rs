@@ -3,10 +3,13 @@
 //!
 //! A run folder holds `config.json`, `metrics.jsonl` (one JSON object per logged step),
 //! `checkpoint/` (the latest model, optimizer and state, replaced atomically) and `best/` (the model
-//! with the lowest validation MSE so far). Batches are a pure function of the step, and the model's
+//! with the lowest validation MSE so far). With `ema_decay` set, the run also keeps an exponential
+//! moving average of the weights (saved in `checkpoint/ema`), and that average is what is validated
+//! and saved as `best/`. Batches are a pure function of the step, and the model's
 //! initialisation a function of the seed (or of the saved model a fine-tune starts from), so
 //! resuming from a checkpoint reproduces a straight run.
 
+use crate::averaging::blend;
 use crate::data::{Batch, DataConfig};
 use crate::model::{MistModel, MistModelConfig};
 use burn::config::Config;
@@ -82,6 +85,10 @@ pub struct TrainingConfig {
     /// fine-tune sees datasets its source run did not (a pool is `batch_size · pool_batches`);
     /// none skipped when absent.
     pub data_first_pool: Option<u64>,
+    /// Decay of the exponential moving average of the weights, updated after every step
+    /// (`average ← decay · average + (1 − decay) · weights`, so it spans about `1 / (1 − decay)`
+    /// steps); when set, validation and `best/` use the average. No average when absent.
+    pub ema_decay: Option<f64>,
 }
 
 impl TrainingConfig {
@@ -214,6 +221,7 @@ pub fn train<B: AutodiffBackend>(
         .with_grad_clipping(Some(GradientClippingConfig::Norm(config.grad_clip)))
         .init::<B, MistModel<B>>();
     let recorder = Recorder32::new();
+    let mut average: Option<MistModel<B::InnerBackend>> = None;
     let mut state = if resume {
         let saved =
             TrainingConfig::load(&config_path).map_err(|e| format!("cannot read {}: {e}", config_path.display()))?;
@@ -225,6 +233,11 @@ pub fn train<B: AutodiffBackend>(
         model = load_weights(model, &ckpt.join("model"), device).map_err(|e| format!("model checkpoint: {e}"))?;
         let record = recorder.load(ckpt.join("optim"), device).map_err(|e| format!("optimizer checkpoint: {e}"))?;
         optim = optim.load_record(record);
+        if config.ema_decay.is_some() {
+            let saved =
+                load_weights(model.valid(), &ckpt.join("ema"), device).map_err(|e| format!("EMA checkpoint: {e}"))?;
+            average = Some(saved);
+        }
         state
     } else {
         if ckpt.exists() {
@@ -234,6 +247,7 @@ pub fn train<B: AutodiffBackend>(
             model = load_init(model, Path::new(from), device)?;
         }
         config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
+        average = config.ema_decay.map(|_| model.valid());
         RunState::new(0, 0, 0.0, f64::INFINITY, 0)
     };
 
@@ -265,6 +279,9 @@ pub fn train<B: AutodiffBackend>(
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let lr = config.learning_rate_at(step);
         model = optim.step(lr, model, grads);
+        if let (Some(avg), Some(decay)) = (average.take(), config.ema_decay) {
+            average = Some(blend(avg, &model.valid(), 1.0 - decay));
+        }
         state.step += 1;
         state.datasets_seen += batch.b as u64;
         state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
@@ -272,11 +289,12 @@ pub fn train<B: AutodiffBackend>(
 
         let mut record = None;
         if state.step % config.validate_every == 0 {
-            let v = validate(&model.valid(), &valid_batches, device);
+            let validated = average.clone().unwrap_or_else(|| model.valid());
+            let v = validate(&validated, &valid_batches, device);
             if v.mse < state.best_val_mse {
                 state.best_val_mse = v.mse;
                 state.best_step = state.step;
-                save_model(&model, &run_dir.join("best"), &state)?;
+                save_model(&validated, &run_dir.join("best"), &state)?;
             }
             record = Some(v);
         }
@@ -305,10 +323,10 @@ pub fn train<B: AutodiffBackend>(
             (window_loss, window_mse, window_steps, window_start) = (0.0, 0.0, 0, Instant::now());
         }
         if state.step % config.checkpoint_every == 0 {
-            checkpoint(&model, &optim, &ckpt, &state, &recorder)?;
+            checkpoint(&model, average.as_ref(), &optim, &ckpt, &state, &recorder)?;
         }
     }
-    checkpoint(&model, &optim, &ckpt, &state, &recorder)?;
+    checkpoint(&model, average.as_ref(), &optim, &ckpt, &state, &recorder)?;
     if tty {
         eprintln!();
     }
@@ -398,9 +416,10 @@ fn save_model<B: Backend, M: Module<B>>(model: &M, dir: &Path, state: &RunState)
     })
 }
 
-/// Writes model, optimizer and state into `dir` (replacing it atomically).
+/// Writes model, weight average (if any), optimizer and state into `dir` (replacing it atomically).
 fn checkpoint<B: AutodiffBackend, O: Optimizer<MistModel<B>, B>>(
     model: &MistModel<B>,
+    average: Option<&MistModel<B::InnerBackend>>,
     optim: &O,
     dir: &Path,
     state: &RunState,
@@ -408,6 +427,9 @@ fn checkpoint<B: AutodiffBackend, O: Optimizer<MistModel<B>, B>>(
 ) -> Result<(), String> {
     replace_dir(dir, |tmp| {
         model.clone().save_file(tmp.join("model"), recorder).map_err(|e| e.to_string())?;
+        if let Some(average) = average {
+            average.clone().save_file(tmp.join("ema"), recorder).map_err(|e| e.to_string())?;
+        }
         recorder.record(optim.to_record(), tmp.join("optim")).map_err(|e| e.to_string())?;
         state.save(tmp.join("state.json")).map_err(|e| e.to_string())
     })

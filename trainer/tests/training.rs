@@ -3,6 +3,7 @@
 use burn::backend::{Autodiff, NdArray};
 use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
+use burn::record::{BinFileRecorder, FullPrecisionSettings};
 use burn::tensor::{Tensor, backend::Backend};
 use mist_trainer::model::{MistModel, MistModelConfig};
 use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, seeded_init, train, validate};
@@ -77,6 +78,35 @@ fn resume_reproduces_a_straight_run() {
     let again =
         train::<B>(&config, dirs[0].path(), false, StopAt { step: Some(1), minutes: None }, &Default::default());
     assert!(again.unwrap_err().contains("already holds a run"));
+}
+
+/// The weight average a run keeps with `ema_decay`: it follows the weights after every step (with
+/// decay 0 it is the weights), lags them otherwise, is resumed with the run, and is what `best/`
+/// holds (its validation MSE is the run's best).
+#[test]
+fn ema_runs_keep_resume_and_validate_the_weight_average() {
+    let device = Default::default();
+    let ema = |dir: &Path| {
+        let model = tiny().model.init::<NdArray>(&device);
+        let recorder = BinFileRecorder::<FullPrecisionSettings>::new();
+        weights(&model.load_file(dir.join("checkpoint/ema"), &recorder, &device).unwrap())
+    };
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (following, lagging) = (tiny().with_ema_decay(Some(0.0)), tiny().with_ema_decay(Some(0.5)));
+    run(&following, dirs[0].path(), false, 10);
+    run(&lagging, dirs[1].path(), false, 10);
+    run(&lagging, dirs[2].path(), false, 6);
+    run(&lagging, dirs[2].path(), true, 10);
+    run(&tiny(), dirs[3].path(), false, 10);
+    let model = saved_weights(&lagging, dirs[1].path());
+    assert!(max_diff(&ema(dirs[0].path()), &saved_weights(&following, dirs[0].path())) < 1e-6);
+    assert!(max_diff(&ema(dirs[1].path()), &model) > 1e-4, "the average equals the weights: not an average");
+    assert!(max_diff(&ema(dirs[1].path()), &ema(dirs[2].path())) <= 2e-5, "the resumed average drifted");
+    assert!(!dirs[3].path().join("checkpoint/ema.bin").exists(), "a run without ema_decay saves no average");
+    let state = RunState::load(dirs[1].path().join("best/state.json")).unwrap();
+    let best = load_model::<NdArray>(&lagging.model, &dirs[1].path().join("best"), &device).unwrap();
+    let mse = validate(&best, &lagging.data().validation(lagging.validation_size), &device).mse;
+    assert!((mse - state.best_val_mse).abs() < 1e-5, "best/ scores {mse}, the run recorded {}", state.best_val_mse);
 }
 
 /// A fresh run with `init_from` starts from the saved weights, not from its seed.
