@@ -212,6 +212,9 @@ pub fn train<B: AutodiffBackend>(
     stop: StopAt,
     device: &B::Device,
 ) -> Result<RunState, String> {
+    if let Some(decay) = config.ema_decay.filter(|d| !(0.0..1.0).contains(d)) {
+        return Err(format!("ema_decay must be in [0, 1), not {decay}"));
+    }
     let ckpt = run_dir.join("checkpoint");
     let config_path = run_dir.join("config.json");
     fs::create_dir_all(run_dir).map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;

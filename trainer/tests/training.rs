@@ -107,6 +107,9 @@ fn ema_runs_keep_resume_and_validate_the_weight_average() {
     let best = load_model::<NdArray>(&lagging.model, &dirs[1].path().join("best"), &device).unwrap();
     let mse = validate(&best, &lagging.data().validation(lagging.validation_size), &device).mse;
     assert!((mse - state.best_val_mse).abs() < 1e-5, "best/ scores {mse}, the run recorded {}", state.best_val_mse);
+    let bad = tempfile::tempdir().unwrap();
+    let refused = train::<B>(&tiny().with_ema_decay(Some(1.0)), bad.path(), false, StopAt::default(), &device);
+    assert!(refused.unwrap_err().contains("ema_decay must be in [0, 1)"));
 }
 
 /// A fresh run with `init_from` starts from the saved weights, not from its seed.
