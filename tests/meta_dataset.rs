@@ -2,6 +2,7 @@
 
 use mist::baselines::{Estimator, Ksg, gaussian::gaussian_mi_from_covariance};
 use mist::synth::covariance::gaussian_mi;
+use mist::synth::grids::GridItem;
 use mist::synth::transforms::{Flow, Spiral, random_rotation};
 use mist::synth::{
     Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, sample_with,
@@ -180,7 +181,7 @@ fn grids_have_the_documented_shape() {
     assert_eq!((imd.len(), oomd.len()), (1080, 1260));
     let mut seeds: Vec<(Split, u64)> = imd.iter().chain(&oomd).map(|g| (g.split, g.seed)).collect();
     seeds.extend(grids::dimension_sweep().iter().map(|g| (g.split, g.seed)));
-    seeds.extend(grids::large_n().iter().filter(|g| g.n == 500).map(|g| (g.split, g.seed)));
+    seeds.extend(grids::large_n().iter().filter(|g| g.n == grids::LARGE_N_MAX).map(|g| (g.split, g.seed)));
     let count = seeds.len();
     seeds.sort_by_key(|(s, seed)| (format!("{s:?}"), *seed));
     seeds.dedup();
@@ -191,15 +192,24 @@ fn grids_have_the_documented_shape() {
     assert_eq!(sweep.len(), 6 * 2 * 4 * 9);
     assert!(sweep.iter().all(|g| g.dx == g.dy));
     let large = grids::large_n();
-    assert_eq!(large.iter().map(|g| g.n).max(), Some(5000));
-    let s = large[0].sample();
-    assert_eq!(s.x.nrows(), 500);
-    // Paired across n: the same recipes (and true MI) at every n, only the rows differ.
+    assert_eq!(large.iter().map(|g| g.n).max(), Some(grids::LARGE_N_MAX));
     let at = |n: usize| large.iter().filter(move |g| g.n == n);
-    assert_eq!(at(500).count(), 36);
+    // At n = 500, each of the 36 recipes drawn ten times, with disjoint rows past the first 5,000.
+    let reference: Vec<&GridItem> = at(500).collect();
+    assert_eq!(reference.len(), 36 * grids::REFERENCE_DRAWS);
+    for draws in reference.chunks(grids::REFERENCE_DRAWS) {
+        let skips: Vec<usize> = draws.iter().map(|g| g.skip).collect();
+        assert_eq!(skips, (0..10).map(|i| 5000 + 500 * i).collect::<Vec<_>>());
+        assert!(draws.iter().all(|g| (g.family, g.seed) == (draws[0].family, draws[0].seed)));
+        let (a, b) = (draws[0].sample(), draws[1].sample());
+        assert_eq!((a.x.nrows(), a.y.nrows(), a.mi), (500, 500, b.mi));
+        assert_ne!(a.x, b.x, "reference draws of one recipe must differ");
+    }
+    // Paired across n: the same recipes (and true MI) at every n, only the rows differ.
     for n in [1000, 2000, 5000] {
-        for (a, b) in at(500).zip(at(n)) {
-            assert_eq!((a.family, a.dx, a.dy, a.seed), (b.family, b.dx, b.dy, b.seed));
+        assert_eq!(at(n).count(), 36);
+        for (a, b) in reference.iter().step_by(grids::REFERENCE_DRAWS).zip(at(n)) {
+            assert_eq!((a.family, a.dx, a.dy, a.seed, b.skip), (b.family, b.dx, b.dy, b.seed, 0));
             assert_eq!(a.sample().mi, b.sample().mi, "{}", a.family);
         }
     }

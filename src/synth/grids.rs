@@ -2,6 +2,7 @@
 
 use super::family::{Base, Family, IMD_TEST, OOMD_TEST};
 use super::{MetaSample, Split, Structure, Transform, recipe, rng_for, sample_family};
+use ndarray::s;
 
 /// Datasets per (n, family) cell of every grid.
 pub const REPEATS: u64 = 9;
@@ -21,12 +22,21 @@ pub struct GridItem {
     pub split: Split,
     /// Seed within the stream.
     pub seed: u64,
+    /// Rows drawn before the dataset's own and dropped: datasets of one recipe (same seed, hence
+    /// the same base distribution and true MI) with different `skip` have disjoint rows.
+    pub skip: usize,
 }
 
 impl GridItem {
-    /// Draws the dataset.
+    /// Draws the dataset: `skip + n` rows of its recipe, of which it keeps the last `n`.
     pub fn sample(&self) -> MetaSample {
-        sample_family(self.family, self.n, self.dx, self.dy, self.split, self.seed)
+        let s = sample_family(self.family, self.skip + self.n, self.dx, self.dy, self.split, self.seed);
+        if self.skip == 0 {
+            return s;
+        }
+        let rows = s![self.skip.., ..];
+        let description = format!("{}, rows {}..{}", s.description, self.skip, self.skip + self.n);
+        MetaSample { x: s.x.slice(rows).to_owned(), y: s.y.slice(rows).to_owned(), description, ..s }
     }
 }
 
@@ -47,7 +57,8 @@ fn grid(
         for (fi, family) in families.iter().enumerate() {
             let cell = ((ni as u64) << 32) | (fi as u64) << 16;
             let (dx, dy) = dims(n, family).unwrap_or_else(|| family.draw_dims(&mut rng_for(split, cell)));
-            items.extend((0..REPEATS).map(|r| GridItem { family: *family, n, dx, dy, split, seed: cell | (r + 1) }));
+            let item = |r: u64| GridItem { family: *family, n, dx, dy, split, seed: cell | (r + 1), skip: 0 };
+            items.extend((0..REPEATS).map(item));
         }
     }
     items
@@ -72,7 +83,7 @@ pub fn validation(count: usize) -> Vec<GridItem> {
         .map(|seed| {
             let (family, n, dx, dy) = recipe(&mut rng_for(Split::Validation, seed), 0.0);
             // The data's own seed, so its draws do not reuse the stream that picked the recipe.
-            GridItem { family, n, dx, dy, split: Split::Validation, seed: seed | 1 << 62 }
+            GridItem { family, n, dx, dy, split: Split::Validation, seed: seed | 1 << 62, skip: 0 }
         })
         .collect()
 }
@@ -85,19 +96,29 @@ pub const PROBE_FAMILIES: [Family; 4] = [
     Family::plain(Base::AdditiveNoise, Transform::Base),
 ];
 
+/// Rows of the large-n grid's largest datasets.
+pub const LARGE_N_MAX: usize = 5000;
+
+/// Independent datasets per recipe at the large-n grid's in-range reference, n = 500.
+pub const REFERENCE_DRAWS: usize = 10;
+
 /// The large-n grid: n ∈ {500, 1,000, 2,000, 5,000} (500 is the in-range reference), dims drawn
-/// once per family, 9 datasets per cell. Paired across n: dataset r of a family has the same seed
+/// once per family, 9 recipes per family. Paired across n: recipe r of a family has the same seed
 /// at every n, hence the same base distribution and true MI, so the MSE at 5,000 and at 500 compare
-/// the estimator on the same problems (the transforms' random draws still differ with n).
+/// the estimator on the same problems (the transforms' random draws still differ with n). At
+/// n = 500 each recipe is drawn [`REFERENCE_DRAWS`] times with disjoint rows past the first 5,000
+/// (`skip`), because one 500-row draw makes a noisy reference: an estimate from 5,000 rows averages
+/// ten chunk estimates, one from 500 rows does not.
 pub fn large_n() -> Vec<GridItem> {
     let dims: Vec<(usize, usize)> =
         PROBE_FAMILIES.iter().enumerate().map(|(i, f)| f.draw_dims(&mut rng_for(Split::LargeN, i as u64))).collect();
     let index = |f: &Family| PROBE_FAMILIES.iter().position(|p| p == f).expect("probe family");
     // One n per call of `grid`, so the seeds do not depend on n.
-    [500, 1000, 2000, 5000]
-        .iter()
-        .flat_map(|&n| grid(Split::LargeN, &[n], &PROBE_FAMILIES, |_, f| Some(dims[index(f)])))
-        .collect()
+    let cells = |n: usize| grid(Split::LargeN, &[n], &PROBE_FAMILIES, |_, f| Some(dims[index(f)]));
+    let reference = cells(500)
+        .into_iter()
+        .flat_map(|item| (0..REFERENCE_DRAWS).map(move |i| GridItem { skip: LARGE_N_MAX + i * item.n, ..item }));
+    reference.chain([1000, 2000, LARGE_N_MAX].into_iter().flat_map(cells)).collect()
 }
 
 /// The dimension sweep: dx = dy ∈ {1, 2, 4, 8, 16, 32} at n ∈ {100, 500}, 9 datasets per cell.

@@ -20,6 +20,17 @@ fn off_by_one(samples: &[MetaSample], taus: &[f32]) -> Vec<Prediction> {
         .collect()
 }
 
+/// A "model" whose error shrinks with n and grows with the truth: `(1 + MI) · 500 / n` nats too high.
+fn sharper_with_n(samples: &[MetaSample], taus: &[f32]) -> Vec<Prediction> {
+    samples
+        .iter()
+        .map(|s| {
+            let mi = s.mi + (1.0 + s.mi) * 500.0 / s.x.nrows() as f64;
+            Prediction { mi, quantiles: vec![mi; taus.len()] }
+        })
+        .collect()
+}
+
 fn quick(grids: Vec<GridName>, limit: usize, bootstrap: usize, timing: bool) -> EvalOptions {
     EvalOptions { grids, bootstrap_resamples: bootstrap, limit: Some(limit), timing, timing_reps: 1, progress: false }
 }
@@ -129,6 +140,28 @@ fn evaluation_errors_and_calibration_of_a_biased_model() {
     let bases: Vec<&str> = by_base.iter().map(|l| l.split(" | ").nth(1).unwrap()).collect();
     assert_eq!(bases, ["additive-noise", "normal", "student"], "by-base rows:\n{md}");
     assert!(by_base.iter().all(|l| l.ends_with("| 0.500 | 1.000 | 0.0% |")), "{by_base:?}");
+}
+
+#[test]
+fn large_n_compares_each_n_with_the_same_recipes_at_500() {
+    let report = evaluate("sharper", &sharper_with_n, &quick(vec![GridName::LargeN], 100_000, 0, false));
+    let cells = report.large_n.as_ref().unwrap();
+    let sizes: Vec<(usize, usize)> = cells.iter().map(|c| (c.n, c.datasets)).collect();
+    assert_eq!(sizes, [(500, 360), (1000, 36), (2000, 36), (5000, 36)]);
+    assert!(cells[0].vs_reference.is_none());
+    // Every 500-row draw of a recipe is off by 1 + MI, the n-row estimate by (1 + MI) · 500 / n.
+    let truths: Vec<f64> = report.datasets.iter().filter(|r| r.n == 5000).map(|r| r.truth).collect();
+    for c in &cells[1..] {
+        let p = c.vs_reference.as_ref().unwrap();
+        let shrink = (500.0 / c.n as f64).powi(2) - 1.0;
+        let expected = truths.iter().map(|t| (1.0 + t).powi(2) * shrink).sum::<f64>() / 36.0;
+        assert_eq!(p.recipes, 36);
+        assert!((p.mean - expected).abs() < 1e-9, "n = {}: {} vs {expected}", c.n, p.mean);
+        assert!(p.standard_error > 0.0 && p.mean + 2.0 * p.standard_error < 0.0, "{p:?}");
+    }
+    let md = report.markdown();
+    assert!(md.contains("| n | recipes | MSE(n) − MSE(500) (nats²) |"), "{md}");
+    assert!(md.contains("drawn 10 times"), "{md}");
 }
 
 #[test]

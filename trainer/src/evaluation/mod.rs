@@ -26,6 +26,7 @@ use mist::synth::{Base, Family, MetaSample, Split, Structure, Transform, sample_
 use rand::SeedableRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -297,6 +298,52 @@ pub struct CellReport {
     pub estimators: Vec<(EstimatorId, ErrorStats)>,
     /// Coverage of the model's `[q0.05, q0.95]`.
     pub model_coverage: Coverage,
+    /// Large-n grid past n = 500: the model's MSE here against n = 500, paired by recipe.
+    #[serde(default)]
+    pub vs_reference: Option<PairedDifference>,
+}
+
+/// The model's (MSE head's) squared error at one n of the large-n grid minus its mean squared error
+/// over the same recipe's 500-row draws, averaged over recipes, in nats²: below zero, n rows are the
+/// more accurate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedDifference {
+    /// Recipes (family, seed) with estimates at both n.
+    pub recipes: usize,
+    /// Mean paired difference, nats².
+    pub mean: f64,
+    /// Standard error of the mean, nats².
+    pub standard_error: f64,
+}
+
+/// The [`PairedDifference`] of the large-n `records` at `n` against n = 500 (`None` at 500 or with
+/// fewer than two recipes); a recipe is its grid item's family and seed, failed estimates drop out.
+fn paired_difference(records: &[&DatasetRecord], items: &[GridItem], n: usize) -> Option<PairedDifference> {
+    const REFERENCE_N: usize = 500;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let squared_errors = |at: usize| {
+        let mut by_recipe: BTreeMap<(String, u64), Vec<f64>> = BTreeMap::new();
+        for r in records.iter().filter(|r| r.n == at) {
+            if let Some(e) = r.model.filter(|e| e.is_finite()) {
+                by_recipe.entry((r.family.clone(), items[r.index].seed)).or_default().push((e - r.truth).powi(2));
+            }
+        }
+        by_recipe
+    };
+    if n == REFERENCE_N {
+        return None;
+    }
+    let reference = squared_errors(REFERENCE_N);
+    let diffs: Vec<f64> = squared_errors(n)
+        .iter()
+        .filter_map(|(recipe, errors)| Some(mean(errors) - mean(reference.get(recipe)?)))
+        .collect();
+    let k = diffs.len() as f64;
+    (diffs.len() >= 2).then(|| {
+        let m = mean(&diffs);
+        let variance = diffs.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (k - 1.0);
+        PairedDifference { recipes: diffs.len(), mean: m, standard_error: (variance / k).sqrt() }
+    })
 }
 
 /// Median wall time of one estimate.
@@ -354,7 +401,14 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
     let cells = |grid: GridName, by_d: bool| {
         options.grids.contains(&grid).then(|| cell_reports(records.iter().filter(|r| r.grid == grid), by_d))
     };
-    let large_n = cells(GridName::LargeN, false);
+    let large_n = cells(GridName::LargeN, false).map(|mut cells| {
+        let (items, large) = (GridName::LargeN.items(), records.iter().filter(|r| r.grid == GridName::LargeN));
+        let large: Vec<&DatasetRecord> = large.collect();
+        for c in &mut cells {
+            c.vs_reference = paired_difference(&large, &items, c.n);
+        }
+        cells
+    });
     let dimension_sweep = cells(GridName::Dims, true);
     log(format!("done, {} datasets", records.len()));
     EvalReport {
@@ -549,6 +603,7 @@ fn cell_reports<'a>(records: impl Iterator<Item = &'a DatasetRecord>, by_d: bool
                     .map(|&e| (e, error_stats(cell.iter().map(|r| (r.estimate(e), r.truth)))))
                     .collect(),
                 model_coverage: model_coverage(cell.iter().copied()),
+                vs_reference: None,
             }
         })
         .collect()
