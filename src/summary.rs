@@ -1,19 +1,27 @@
 //! Per-dataset summary statistics that a model may read beside the rows: the Gaussian (CCA) MI of
 //! the rank-Gaussian data, the same estimate with the rows of Y shuffled (what it reads when X and
-//! Y are independent: its finite-sample floor) and the sample size. A set model sees the rows one
-//! token at a time and resolves strong linear dependence in many dimensions poorly; the Gaussian
-//! estimate carries it, and its floor says how far to trust it (far from none when n is near
-//! dx + dy).
+//! Y are independent: its finite-sample floor), the sample size, and the Gaussian MI of the two
+//! squared radii. A set model sees the rows one token at a time and resolves strong linear
+//! dependence in many dimensions poorly; the Gaussian estimate carries it, and its floor says how
+//! far to trust it (far from none when n is near dx + dy). The radii tell a shared scale (a
+//! Student-t's common χ², heavy joint tails: MI the Gaussian estimate does not see) from a Gaussian
+//! copula, where the radii are far less dependent.
 
 use crate::baselines::gaussian::GaussianFit;
-use ndarray::ArrayView2;
+use crate::baselines::{Estimator, Gaussian};
+use crate::preprocess::rank_gauss;
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 
 /// Number of summary features per dataset.
-pub const SUMMARY_LEN: usize = 6;
+pub const SUMMARY_LEN: usize = 7;
+
+/// Summary features of the models trained before the radial feature: a model reads the first
+/// `k` features, and the exported graph's `summary` input says `k`.
+pub const PRE_RADIAL_LEN: usize = 6;
 
 /// Index of the `min((dx + dy) / n, 4)` feature (dimensions per row) in a [`summary`].
 pub const DIMS_PER_ROW: usize = 5;
@@ -26,12 +34,12 @@ const MAX_GAUSSIAN_NATS: f64 = 100.0;
 const SHUFFLE_SEED: u64 = 0x6d69_7374;
 
 /// The summary features of one (already rank-Gaussian) dataset:
-/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4)]`, where `g` is
-/// the [`Gaussian`](crate::baselines::Gaussian) estimate in nats, `g₀` the same estimate after a
-/// seeded shuffle of Y's rows (taken in sorted row order, so the features do not depend on the
-/// order of the rows; the fit's within-block parts are shared, only the cross block is redone),
-/// both clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3), and
-/// `c = max(g − g₀, 0)`.
+/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4), ln(1 + r)]`,
+/// where `g` is the [`Gaussian`] estimate in nats, `g₀` the same estimate after a seeded shuffle of
+/// Y's rows (taken in sorted row order, so the features do not depend on the order of the rows;
+/// the fit's within-block parts are shared, only the cross block is redone), `c = max(g − g₀, 0)`,
+/// and `r` the Gaussian estimate between the rank-Gaussian squared radii `|x|²` and `|y|²` of the
+/// rows; each estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
@@ -49,13 +57,24 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let g = fit.as_ref().map_or(0.0, |fit| nats(fit.mi()));
     let floor = fit.as_ref().map_or(0.0, |fit| nats(fit.mi_repaired(&sorted, &shuffled)));
     let c = (g - floor).max(0.0);
-    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0)].map(|v| v as f32)
+    let (rx, ry) = (squared_radii(x), squared_radii(y));
+    let r = Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats);
+    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p()].map(|v| v as f32)
 }
 
-/// The [`summary`] of each `(x, y)` of `datasets`, flat: `[b, SUMMARY_LEN]`, the model's `summary`
-/// input.
-pub fn summaries<'a>(datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>) -> Vec<f32> {
-    datasets.flat_map(|(x, y)| summary(x, y)).collect()
+/// The rank-Gaussian squared norms of the rows of `a`, one column.
+fn squared_radii(a: ArrayView2<f64>) -> Array2<f64> {
+    let radii = a.map_axis(Axis(1), |row| row.dot(&row)).insert_axis(Axis(1));
+    rank_gauss(radii.view())
+}
+
+/// The first `len` (at most [`SUMMARY_LEN`]) [`summary`] features of each `(x, y)` of `datasets`,
+/// flat: `[b, len]`, the `summary` input of a model that reads `len` features.
+pub fn summaries<'a>(
+    datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>,
+    len: usize,
+) -> Vec<f32> {
+    datasets.flat_map(|(x, y)| summary(x, y).into_iter().take(len)).collect()
 }
 
 #[cfg(test)]
@@ -96,6 +115,28 @@ mod tests {
     }
 
     #[test]
+    fn the_radial_feature_sees_a_shared_scale_that_the_gaussian_estimate_misses() {
+        // Three independent Gaussian coordinates on each side, divided by one shared
+        // sqrt(χ²₁) per row (a Student-t with identity dispersion, ν = 1: MI 0.43 nats for
+        // m = k = 2 per the spec, more here), against the same without the shared scale.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (n, m) = (500, 3);
+        let z = Array2::from_shape_fn((n, 2 * m), |_| rng.sample::<f64, _>(StandardNormal));
+        let scale: Vec<f64> = (0..n).map(|_| rng.sample::<f64, _>(StandardNormal).abs()).collect();
+        let t = Array2::from_shape_fn((n, 2 * m), |(r, c)| z[[r, c]] / scale[r]);
+        let features = |a: &Array2<f64>| {
+            let a = rank_gauss(a.view());
+            summary(a.slice(ndarray::s![.., ..m]), a.slice(ndarray::s![.., m..]))
+        };
+        let (student, normal) = (features(&t), features(&z));
+        let radial = |s: &[f32; SUMMARY_LEN]| s[6].exp_m1();
+        assert!(radial(&student) > 0.2, "{student:?}");
+        assert!(radial(&normal) < 0.02, "{normal:?}");
+        // The Gaussian estimate is blind to it: both read next to nothing.
+        assert!(student[2].exp_m1() < 0.05 && normal[2].exp_m1() < 0.05, "{student:?} {normal:?}");
+    }
+
+    #[test]
     fn summary_does_not_depend_on_the_row_order() {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let x = Array2::from_shape_fn((80, 3), |_| rng.sample::<f64, _>(StandardNormal));
@@ -111,15 +152,18 @@ mod tests {
     fn summaries_are_flat_per_dataset() {
         let x = Array2::from_shape_fn((50, 2), |(r, c)| ((r * (7 + c) % 50) as f64) / 10.0);
         let y = Array2::from_shape_fn((50, 3), |(r, c)| ((r * (11 + 2 * c) % 47) as f64) / 10.0);
-        let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter());
+        let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), SUMMARY_LEN);
         assert_eq!(flat, [summary(x.view(), y.view()), summary(y.view(), x.view())].concat());
+        let (a, b) = (summary(x.view(), y.view()), summary(y.view(), x.view()));
+        let short = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), PRE_RADIAL_LEN);
+        assert_eq!(short, [&a[..PRE_RADIAL_LEN], &b[..PRE_RADIAL_LEN]].concat());
     }
 
     #[test]
     fn summary_of_too_few_rows_is_finite() {
         let x = Array2::from_elem((2, 3), 1.0);
         let s = summary(x.view(), x.view());
-        assert_eq!(s[0], 0.0);
+        assert_eq!((s[0], s[6]), (0.0, 0.0));
         assert!(s.iter().all(|v| v.is_finite()), "{s:?}");
     }
 }

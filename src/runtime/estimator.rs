@@ -30,7 +30,7 @@ use crate::baselines::Estimator;
 use crate::chunking::chunks;
 use crate::padding::PaddedBatch;
 use crate::preprocess::rank_gauss;
-use crate::summary::{SUMMARY_LEN, summaries};
+use crate::summary::summaries;
 use ndarray::{Array2, ArrayView2, Axis};
 use ort::value::TensorRef;
 use rayon::prelude::*;
@@ -275,9 +275,10 @@ impl MistEstimator {
             "y_col_mask" => TensorRef::from_array_view(([b, mdy], batch.y_col_mask.as_slice())).map_err(failed)?,
             "tau" => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
         };
-        let summary = self.info.summary.then(|| summaries(members.iter().map(|c| (c.x.view(), c.y.view()))));
+        let k = self.info.summary_len;
+        let summary = (k > 0).then(|| summaries(members.iter().map(|c| (c.x.view(), c.y.view())), k));
         if let Some(summary) = &summary {
-            let summary = TensorRef::from_array_view(([b, SUMMARY_LEN], summary.as_slice())).map_err(failed)?;
+            let summary = TensorRef::from_array_view(([b, k], summary.as_slice())).map_err(failed)?;
             inputs.push((SUMMARY_INPUT.into(), summary.into()));
         }
         let mut session = self.pool.get()?;

@@ -17,7 +17,7 @@ pub static DEFAULT_MODEL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DI
 /// Input names every graph has, in the order the runtime feeds them.
 pub const INPUTS: [&str; 6] = ["x", "y", "row_mask", "x_col_mask", "y_col_mask", "tau"];
 /// The optional input of models that read each dataset's [`summary`](crate::summary) features,
-/// `[batch, SUMMARY_LEN]`; fed when the graph declares it.
+/// `[batch, k]` with the first `k ≤ SUMMARY_LEN` of them; fed when the graph declares it.
 pub const SUMMARY_INPUT: &str = "summary";
 /// Output names of the graph.
 pub const OUTPUTS: [&str; 2] = ["mi", "quantiles"];
@@ -64,8 +64,9 @@ pub struct ModelInfo {
     pub max_n: usize,
     /// The training run (`mist.train`).
     pub train: String,
-    /// Whether the graph reads the summary features ([`SUMMARY_INPUT`]).
-    pub summary: bool,
+    /// How many leading [`summary`](crate::summary) features the graph reads ([`SUMMARY_INPUT`]'s
+    /// width; 0 when it has no such input).
+    pub summary_len: usize,
 }
 
 impl ModelInfo {
@@ -126,21 +127,27 @@ impl ModelInfo {
                 return Err(unsupported(format!("has no {what} {missing:?} (it has {have:?})")));
             }
         }
-        for outlet in session.inputs() {
-            let expected = match outlet.name() {
-                "x" | "x_col_mask" => max_dx,
-                "y" | "y_col_mask" => max_dy,
-                SUMMARY_INPUT => SUMMARY_LEN,
-                _ => continue,
-            };
-            let last = outlet.dtype().tensor_shape().and_then(|s| s.last().copied());
-            if let Some(last) = last.filter(|&d| d >= 0 && d as usize != expected) {
+        let width = |name: &str| {
+            let outlet = session.inputs().iter().find(|o| o.name() == name)?;
+            outlet.dtype().tensor_shape().and_then(|s| s.last().copied()).filter(|&d| d >= 0).map(|d| d as usize)
+        };
+        for (name, expected) in [("x", max_dx), ("x_col_mask", max_dx), ("y", max_dy), ("y_col_mask", max_dy)] {
+            if let Some(last) = width(name).filter(|&w| w != expected) {
                 return Err(unsupported(format!(
-                    "has input {:?} of width {last}, expected {expected} (from its metadata, or this runtime's summary features)",
-                    outlet.name()
+                    "has input {name:?} of width {last}, expected {expected} (from its metadata)"
                 )));
             }
         }
+        let summary_len = match (inputs.iter().any(|i| i == SUMMARY_INPUT), width(SUMMARY_INPUT)) {
+            (false, _) => 0,
+            (true, Some(w @ 1..=SUMMARY_LEN)) => w,
+            (true, w) => {
+                return Err(unsupported(format!(
+                    "has input {SUMMARY_INPUT:?} of width {}; this runtime computes 1 to {SUMMARY_LEN} summary features",
+                    w.map_or("unknown".to_string(), |w| w.to_string())
+                )));
+            }
+        };
         Ok(ModelInfo {
             label: label.to_string(),
             max_dx,
@@ -148,7 +155,7 @@ impl ModelInfo {
             min_n,
             max_n,
             train: get("mist.train").unwrap_or_default(),
-            summary: inputs.iter().any(|i| i == SUMMARY_INPUT),
+            summary_len,
         })
     }
 }

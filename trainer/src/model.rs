@@ -19,7 +19,7 @@ use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Tensor, backend::Backend};
-use mist::summary::{DIMS_PER_ROW, SUMMARY_LEN};
+use mist::summary::{DIMS_PER_ROW, PRE_RADIAL_LEN, SUMMARY_LEN};
 
 /// Epsilon of every LayerNorm in the model.
 pub const LAYER_NORM_EPS: f64 = 1e-5;
@@ -70,9 +70,19 @@ pub struct MistModelConfig {
     /// Gaussian estimate reads mostly noise; `None` reads it for every dataset.
     #[config(default = "None")]
     pub summary_min_rows_per_dim: Option<f64>,
+    /// With `summary`: how many leading [`mist::summary`] features the model reads, at most
+    /// [`SUMMARY_LEN`]; absent, the [`PRE_RADIAL_LEN`] read by the models trained before the
+    /// radial feature.
+    #[config(default = "None")]
+    pub summary_features: Option<usize>,
 }
 
 impl MistModelConfig {
+    /// Summary features the model reads (0 without `summary`).
+    pub fn summary_len(&self) -> usize {
+        if self.summary { self.summary_features.unwrap_or(PRE_RADIAL_LEN) } else { 0 }
+    }
+
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
     /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model's config).
     pub fn compact() -> Self {
@@ -119,6 +129,11 @@ impl MistModelConfig {
             self.summary_min_rows_per_dim.is_none_or(|k| k.is_finite() && k > 0.0),
             "MistModelConfig: summary_min_rows_per_dim must be positive: {self:?}"
         );
+        assert!(
+            self.summary_features.is_none_or(|k| (DIMS_PER_ROW + 1..=SUMMARY_LEN).contains(&k)),
+            "MistModelConfig: summary_features must be between {} and {SUMMARY_LEN}: {self:?}",
+            DIMS_PER_ROW + 1
+        );
         let pooled = self.pma_seeds * self.width;
         MistModel {
             encoder: RowEncoder::new(self, device),
@@ -127,7 +142,7 @@ impl MistModelConfig {
             final_norm: layer_norm(self.width, device),
             point_head: Mlp::new(pooled, self.width, 1, device),
             quantile_head: QuantileHead::new(self, device),
-            summary_proj: self.summary.then(|| zero_linear(SUMMARY_LEN, pooled, device)),
+            summary_proj: self.summary.then(|| zero_linear(self.summary_len(), pooled, device)),
             summary_gate: self.summary_min_rows_per_dim.map(|k| (1.0 / k) as f32),
         }
     }
@@ -148,7 +163,8 @@ pub struct ModelInput<B: Backend> {
     pub y_col_mask: Tensor<B, 2>,
     /// Quantile levels in (0, 1), `[B, T]`, `T ≥ 1`.
     pub tau: Tensor<B, 2>,
-    /// Summary features of each dataset ([`mist::summary`]), `[B, SUMMARY_LEN]`.
+    /// Summary features of each dataset ([`mist::summary`]), `[B, SUMMARY_LEN]`; the model reads
+    /// the first [`MistModelConfig::summary_len`].
     pub summary: Tensor<B, 2>,
 }
 
@@ -200,6 +216,7 @@ impl<B: Backend> MistModel<B> {
         let [batch, seeds, width] = pooled.dims();
         let mut pooled = self.final_norm.forward(pooled).reshape([batch, seeds * width]);
         if let Some(proj) = &self.summary_proj {
+            let summary = summary.slice([0..batch, 0..proj.weight.dims()[0]]);
             let mut projected = proj.forward(summary.clone());
             if let Some(max) = self.summary_gate {
                 let dims_per_row = summary.slice([0..batch, DIMS_PER_ROW..DIMS_PER_ROW + 1]);

@@ -11,10 +11,11 @@
 
 use crate::averaging::blend;
 use crate::data::{Batch, DataConfig};
-use crate::model::{MistModel, MistModelConfig};
+use crate::model::{MistModel, MistModelConfig, zero_linear};
 use burn::config::Config;
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
+use burn::nn::Linear;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::Tensor;
@@ -367,23 +368,34 @@ fn progress(state: &RunState, loss: f64, rate: f64, val: Option<Validation>, lef
 }
 
 /// Loads the weights saved in `from` (a run's `best/` or `checkpoint/`) into `model`, for
-/// `init_from`. When `model` reads summary features and the source run (its `config.json`, one
-/// folder up) did not, every other weight is loaded and the summary projection stays zero, so the
-/// run starts from exactly the source model's function.
+/// `init_from`. When `model` reads more summary features than the source run (its `config.json`,
+/// one folder up), none included, the source's weights are loaded and the summary projection is
+/// widened with zero rows for the new features, so the run starts from exactly the source model's
+/// function.
 fn load_init<B: Backend>(model: MistModel<B>, from: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
     let source_config = from.parent().unwrap_or(Path::new(".")).join("config.json");
     let source = TrainingConfig::load(&source_config)
         .map_err(|e| format!("init_from: cannot read the source run's {}: {e}", source_config.display()))?;
     let path = from.join("model");
     let in_context = |e: String| format!("init_from: {e}");
-    if model.summary_proj.is_some() && !source.model.summary {
-        let summary_proj = model.summary_proj.clone();
-        let mut loaded = load_weights(MistModel { summary_proj: None, ..model }, &path, device).map_err(in_context)?;
-        loaded.summary_proj = summary_proj;
-        Ok(loaded)
-    } else {
-        load_weights(model, &path, device).map_err(in_context)
+    let (have, want) = (source.model.summary_len(), model.summary_proj.as_ref().map_or(0, |p| p.weight.dims()[0]));
+    if have == want {
+        return load_weights(model, &path, device).map_err(in_context);
     }
+    if have > want {
+        return Err(format!("init_from: the source run reads {have} summary features, this model only {want}"));
+    }
+    let out = model.summary_proj.as_ref().map_or(0, |p| p.weight.dims()[1]);
+    let source_shape = MistModel { summary_proj: (have > 0).then(|| zero_linear(have, out, device)), ..model.clone() };
+    let loaded = load_weights(source_shape, &path, device).map_err(in_context)?;
+    let widened = match (loaded.summary_proj.clone(), model.summary_proj.clone()) {
+        (Some(old), Some(_)) => {
+            let weight = Tensor::cat(vec![old.weight.val(), Tensor::zeros([want - have, out], device)], 0).detach();
+            Some(Linear { weight: Param::from_tensor(weight), bias: old.bias })
+        }
+        (_, new) => new,
+    };
+    Ok(MistModel { summary_proj: widened, summary_gate: model.summary_gate, ..loaded })
 }
 
 /// Loads the model file `path` (`Recorder32`, without extension) into `model`. Files saved before

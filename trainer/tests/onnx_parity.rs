@@ -143,7 +143,10 @@ struct Batch {
     x_col_mask: Vec<f32>,
     y_col_mask: Vec<f32>,
     tau: Vec<f32>,
+    /// All [`SUMMARY_LEN`] features per dataset (burn slices what it reads).
     summary: Vec<f32>,
+    /// Features the model reads: the ONNX graph's `summary` width.
+    summary_len: usize,
 }
 
 impl Batch {
@@ -164,6 +167,7 @@ impl Batch {
             y_col_mask: vec![],
             tau: vec![],
             summary: vec![],
+            summary_len: config.summary_len(),
         };
         for set in sets {
             let (dx, dy) = (set.x.ncols(), set.y.ncols());
@@ -212,6 +216,9 @@ impl Batch {
         fn view(shape: Vec<usize>, data: &[f32]) -> TensorRef<'_, f32> {
             TensorRef::from_array_view((shape, data)).unwrap()
         }
+        // The first `summary_len` features of each dataset: the graph's `summary` width.
+        let k = self.summary_len;
+        let read: Vec<f32> = self.summary.chunks(SUMMARY_LEN).flat_map(|s| s[..k].to_vec()).collect();
         let mut inputs = ort::inputs![
             "x" => view(vec![b, n, self.max_dx], &self.x),
             "y" => view(vec![b, n, self.max_dy], &self.y),
@@ -221,7 +228,7 @@ impl Batch {
             "tau" => view(vec![b, self.taus], &self.tau),
         ];
         if session.inputs().iter().any(|i| i.name() == SUMMARY_INPUT) {
-            inputs.push((SUMMARY_INPUT.into(), view(vec![b, SUMMARY_LEN], &self.summary).into()));
+            inputs.push((SUMMARY_INPUT.into(), view(vec![b, k], &read).into()));
         }
         let outputs = session.run(inputs).expect("ONNX Runtime run");
         let (mi_shape, mi) = outputs["mi"].try_extract_tensor::<f32>().expect("mi is f32");
@@ -300,7 +307,8 @@ fn parity_padded_batches() {
 /// Other shapes of the architecture: several PMA seeds, 2 or 16 heads, 1 or 3 ISAB blocks,
 /// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), the
 /// summary read at every n (no gate), and the large GPU configuration (gated like the compact one:
-/// the gate is open for two of the datasets below and closed for two).
+/// the gate is open for two of the datasets below and closed for two), and the compact one reading
+/// the radial summary feature too.
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
@@ -321,6 +329,7 @@ fn parity_other_configs() {
         ("small, no summary", small),
         ("1 ISAB, 3 seeds", single_block),
         ("summary read at every n", ungated),
+        ("radial summary feature", MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN))),
         ("large", MistModelConfig::large()),
     ] {
         let (config, model, file) = exported_with(config);
@@ -400,7 +409,7 @@ fn metadata_and_signature() {
             ("x_col_mask".into(), vec![-1, dx], s(&["batch", ""])),
             ("y_col_mask".into(), vec![-1, dy], s(&["batch", ""])),
             ("tau".into(), vec![-1, -1], s(&["batch", "taus"])),
-            ("summary".into(), vec![-1, SUMMARY_LEN as i64], s(&["batch", ""])),
+            ("summary".into(), vec![-1, config.summary_len() as i64], s(&["batch", ""])),
         ]
     );
     assert_eq!(

@@ -19,7 +19,15 @@ type TB = NdArray<f32>;
 
 #[test]
 fn runtime_and_burn_agree_on_a_summary_model() {
-    let config = MistModelConfig::compact();
+    // The compact config reads the six features before the radial one (the shipped models); the
+    // runtime feeds each graph as many features as its input declares.
+    let compact = MistModelConfig::compact();
+    assert_eq!(compact.summary_len(), mist::summary::PRE_RADIAL_LEN);
+    agree(compact.clone());
+    agree(compact.with_summary_features(Some(mist::summary::SUMMARY_LEN)));
+}
+
+fn agree(config: MistModelConfig) {
     assert!(config.summary);
     let device = Default::default();
     TB::seed(&device, 7);
@@ -33,7 +41,7 @@ fn runtime_and_burn_agree_on_a_summary_model() {
 
     let options = EstimatorOptions { model: ModelSource::Path(file.to_path_buf()), threads: 1, ..Default::default() };
     let runtime = MistEstimator::new(options).expect("the runtime loads the exported model");
-    assert!(runtime.info().summary, "the exported graph declares the summary input");
+    assert_eq!(runtime.info().summary_len, config.summary_len(), "the exported graph's summary input");
     let families = training_families();
     let taus = [0.05f32, 0.5, 0.95];
     for (seed, (n, dx, dy)) in [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9)].into_iter().enumerate() {

@@ -148,10 +148,54 @@ fn init_from_a_run_without_summary_adds_a_zero_projection() {
     assert!(finetune.model.summary);
     run(&finetune, tuned.path(), false, 0);
     let (start, saved) = (saved_weights(&finetune, tuned.path()), saved_weights(&plain, source.path()));
-    let projection = mist::summary::SUMMARY_LEN * 16 + 16;
-    assert_eq!(start.len(), saved.len() + projection, "summary_proj is [SUMMARY_LEN, 16] plus a bias of 16");
+    let projection = finetune.model.summary_len() * 16 + 16;
+    assert_eq!(start.len(), saved.len() + projection, "summary_proj is [summary_len, 16] plus a bias of 16");
     assert_eq!(&start[..saved.len()], &saved[..], "the fine-tune did not start from the saved weights");
     assert!(start[saved.len()..].iter().all(|&w| w == 0.0), "the new summary projection must start at zero");
+}
+
+/// A model reading the radial summary feature fine-tuned from one that reads the six before it
+/// starts from its weights, the projection widened by a zero row: the same function.
+#[test]
+fn init_from_a_run_with_fewer_summary_features_widens_the_projection_with_zeros() {
+    let source_config = tiny();
+    assert_eq!(source_config.model.summary_len(), mist::summary::PRE_RADIAL_LEN);
+    let (source, tuned) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run(&source_config, source.path(), false, 4);
+    let mut finetune = tiny().with_init_from(Some(source.path().join("checkpoint").display().to_string()));
+    finetune.model.summary_features = Some(mist::summary::SUMMARY_LEN);
+    run(&finetune, tuned.path(), false, 0);
+    let (start, saved) = (saved_weights(&finetune, tuned.path()), saved_weights(&source_config, source.path()));
+    // summary_proj comes last: its weight [k, 16] row by row, then its bias of 16.
+    let (old_w, bias) = (6 * 16, 16);
+    let rest = saved.len() - old_w - bias;
+    assert_eq!(start.len(), saved.len() + 16);
+    assert_eq!(&start[..rest + old_w], &saved[..rest + old_w], "weights and the six old projection rows");
+    assert!(start[rest + old_w..rest + old_w + 16].iter().all(|&w| w == 0.0), "the radial row starts at zero");
+    assert_eq!(&start[rest + old_w + 16..], &saved[rest + old_w..], "the bias");
+    assert!(saved[rest..rest + old_w].iter().any(|&w| w != 0.0), "the source projection moved: the check sees it");
+    // Same function on the same validation batches.
+    let device = Default::default();
+    let batches = finetune.data().validation(16);
+    let load =
+        |c: &TrainingConfig, dir: &Path| load_model::<NdArray>(&c.model, &dir.join("checkpoint"), &device).unwrap();
+    let (a, b) = (
+        validate(&load(&source_config, source.path()), &batches, &device),
+        validate(&load(&finetune, tuned.path()), &batches, &device),
+    );
+    assert!((a.mse - b.mse).abs() < 1e-6 && (a.pinball - b.pinball).abs() < 1e-6, "{a:?} vs {b:?}");
+    // The other way round is refused with a message.
+    let mut narrower = source_config.with_init_from(Some(tuned.path().join("checkpoint").display().to_string()));
+    narrower.model.summary_features = None;
+    let err = train::<B>(
+        &narrower,
+        tempfile::tempdir().unwrap().path(),
+        false,
+        StopAt { step: Some(0), minutes: None },
+        &device,
+    )
+    .unwrap_err();
+    assert!(err.contains("reads 7 summary features, this model only 6"), "{err}");
 }
 
 /// The committed runs were saved before models had a summary projection; they still load.

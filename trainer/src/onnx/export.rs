@@ -4,8 +4,8 @@
 //! Graph contract (`shared/spec/model.md`, format [`FORMAT_VERSION`]): float32 inputs
 //! `x [batch, rows, max_dx]`, `y [batch, rows, max_dy]`, `row_mask [batch, rows]`,
 //! `x_col_mask [batch, max_dx]`, `y_col_mask [batch, max_dy]`, `tau [batch, taus]`, and for a model
-//! that reads them `summary [batch, SUMMARY_LEN]` ([`mist::summary`], added after the spec's six
-//! inputs; a runtime feeds it when the graph declares it); outputs
+//! that reads them `summary [batch, k]`, the first `k ≤ SUMMARY_LEN` features of [`mist::summary`]
+//! (added after the spec's six inputs; a runtime feeds it, `k` wide, when the graph declares it); outputs
 //! `mi [batch]` and `quantiles [batch, taus]` (nats, non-negative, not sorted). `batch`, `rows` and
 //! `taus` are dynamic. Only broadcasting and `Reshape` with `0`/`-1` entries are used for the
 //! dynamic axes, so no `Shape` arithmetic appears in the graph.
@@ -20,7 +20,7 @@ use prost::Message;
 use super::graph::{Attr, Dim, GraphBuilder};
 use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto, tensor_proto::DataType};
 use mist::runtime::model::SUMMARY_INPUT;
-use mist::summary::{DIMS_PER_ROW, SUMMARY_LEN};
+use mist::summary::DIMS_PER_ROW;
 
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
 
@@ -100,8 +100,9 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
     let mut pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
     let pooled_width = config.pma_seeds * config.width;
     if let Some(proj) = &model.summary_proj {
-        let summary = w.g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(SUMMARY_LEN)]);
-        let mut projected = w.linear(proj, "summary_proj", &summary, SUMMARY_LEN, pooled_width);
+        let features = proj.weight.dims()[0];
+        let summary = w.g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(features)]);
+        let mut projected = w.linear(proj, "summary_proj", &summary, features, pooled_width);
         if let Some(max) = model.summary_gate {
             // `projected · (summary[:, DIMS_PER_ROW] ≤ max)`.
             let start = w.g.init_i64("summary_gate.start", &[DIMS_PER_ROW as i64]);
