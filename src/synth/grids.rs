@@ -99,6 +99,9 @@ pub const PROBE_FAMILIES: [Family; 4] = [
 /// Rows of the large-n grid's largest datasets.
 pub const LARGE_N_MAX: usize = 5000;
 
+/// The large-n grid's in-range reference n, against which the larger n are compared.
+pub const LARGE_N_REFERENCE: usize = 500;
+
 /// Independent datasets per recipe at the large-n grid's in-range reference, n = 500.
 pub const REFERENCE_DRAWS: usize = 10;
 
@@ -115,7 +118,7 @@ pub fn large_n() -> Vec<GridItem> {
     let index = |f: &Family| PROBE_FAMILIES.iter().position(|p| p == f).expect("probe family");
     // One n per call of `grid`, so the seeds do not depend on n.
     let cells = |n: usize| grid(Split::LargeN, &[n], &PROBE_FAMILIES, |_, f| Some(dims[index(f)]));
-    let reference = cells(500)
+    let reference = cells(LARGE_N_REFERENCE)
         .into_iter()
         .flat_map(|item| (0..REFERENCE_DRAWS).map(move |i| GridItem { skip: LARGE_N_MAX + i * item.n, ..item }));
     reference.chain([1000, 2000, LARGE_N_MAX].into_iter().flat_map(cells)).collect()

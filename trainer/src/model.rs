@@ -84,7 +84,8 @@ impl MistModelConfig {
     }
 
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
-    /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model's config).
+    /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model reads the radial
+    /// feature too, `summary_features` = 7: 280,706).
     pub fn compact() -> Self {
         Self::new().with_summary(true).with_summary_min_rows_per_dim(Some(2.0))
     }
@@ -744,7 +745,10 @@ mod tests {
         let device = Default::default();
         let compact = num_params(&MistModelConfig::compact().init::<TB>(&device));
         let large = num_params(&MistModelConfig::large().init::<TB>(&device));
-        println!("compact: {compact} parameters, large: {large} parameters");
+        let radial = MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN));
+        let radial = num_params(&radial.init::<TB>(&device));
+        println!("compact: {compact} parameters, with the radial feature {radial}, large: {large} parameters");
+        assert_eq!(radial, compact + 64, "the radial feature adds one row to the width-64 summary projection");
         assert!((100_000..=500_000).contains(&compact), "compact has {compact}");
         assert!((2_000_000..=8_000_000).contains(&large), "large has {large}");
     }

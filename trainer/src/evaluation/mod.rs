@@ -319,7 +319,6 @@ pub struct PairedDifference {
 /// The [`PairedDifference`] of the large-n `records` at `n` against n = 500 (`None` at 500 or with
 /// fewer than two recipes); a recipe is its grid item's family and seed, failed estimates drop out.
 fn paired_difference(records: &[&DatasetRecord], items: &[GridItem], n: usize) -> Option<PairedDifference> {
-    const REFERENCE_N: usize = 500;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let squared_errors = |at: usize| {
         let mut by_recipe: BTreeMap<(String, u64), Vec<f64>> = BTreeMap::new();
@@ -330,10 +329,10 @@ fn paired_difference(records: &[&DatasetRecord], items: &[GridItem], n: usize) -
         }
         by_recipe
     };
-    if n == REFERENCE_N {
+    if n == grids::LARGE_N_REFERENCE {
         return None;
     }
-    let reference = squared_errors(REFERENCE_N);
+    let reference = squared_errors(grids::LARGE_N_REFERENCE);
     let diffs: Vec<f64> = squared_errors(n)
         .iter()
         .filter_map(|(recipe, errors)| Some(mean(errors) - mean(reference.get(recipe)?)))
