@@ -1,7 +1,7 @@
 //! Running a trained burn model on datasets: preprocessing, batching by n, chunking of large n.
 
 use crate::data::Batch;
-use crate::model::{MistModel, MistModelConfig};
+use crate::routing::RoutedModel;
 use burn::tensor::backend::Backend;
 use mist::chunking::chunks;
 use mist::synth::MetaSample;
@@ -21,8 +21,7 @@ pub struct Prediction {
 /// Datasets above `max_n` rows are split by [`mist::chunking::chunks`] (seed 0) and their chunk
 /// predictions averaged.
 pub fn predict<B: Backend>(
-    model: &MistModel<B>,
-    config: &MistModelConfig,
+    model: &RoutedModel<B>,
     samples: &[MetaSample],
     taus: &[f32],
     max_n: usize,
@@ -43,6 +42,7 @@ pub fn predict<B: Backend>(
     for group in parts.chunks(batch_size) {
         let owned: Vec<MetaSample> = group.iter().map(|(_, s)| s.clone()).collect();
         let tau = owned.iter().flat_map(|_| taus.iter().copied()).collect();
+        let config = &model.main.config;
         let batch = Batch::from_samples(&owned, tau, config.max_dx, config.max_dy);
         let out = model.forward(batch.to_input::<B>(device));
         let mi = out.mi.into_data().to_vec::<f32>().expect("f32 output");

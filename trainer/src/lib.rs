@@ -6,6 +6,8 @@ pub mod evaluation;
 pub mod inference;
 pub mod model;
 pub mod onnx;
+pub mod routing;
 pub mod training;
 
 pub use model::{MistModel, MistModelConfig, ModelInput, ModelOutput, num_params};
+pub use routing::{Expert, RoutedModel};

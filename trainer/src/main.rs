@@ -13,6 +13,7 @@ use mist_trainer::evaluation::{EvalOptions, GridName, evaluate};
 use mist_trainer::inference::predict;
 use mist_trainer::model::MistModelConfig;
 use mist_trainer::onnx::{self, ExportMeta};
+use mist_trainer::routing::{Expert, RoutedModel};
 use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, train};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,11 +37,52 @@ struct SavedModel {
     from: String,
 }
 
-impl SavedModel {
-    /// The folder of the chosen model inside the run.
-    fn dir(&self) -> PathBuf {
-        self.run.join(&self.from)
-    }
+/// An optional rows-only expert for the datasets below the main model's summary gate.
+#[derive(Args)]
+struct RowsOnly {
+    /// Run folder of a model without summary features that answers for n < k · (dx + dy), k being
+    /// the main model's `summary_min_rows_per_dim`; both models go into one estimator.
+    #[arg(long)]
+    rows_only_run: Option<PathBuf>,
+    /// Which saved model of the rows-only run: `best` or `checkpoint`.
+    #[arg(long, default_value = "best")]
+    rows_only_from: String,
+}
+
+/// A saved model of a run, with its hyper-parameters and training state.
+fn load_expert(run: &Path, from: &str) -> Result<(Expert<NdArray>, TrainingConfig, RunState), String> {
+    let config = run_config(run)?;
+    let dir = run.join(from);
+    let state =
+        RunState::load(dir.join("state.json")).map_err(|e| format!("{}: {e}", dir.join("state.json").display()))?;
+    let model = load_model::<NdArray>(&config.model, &dir, &Default::default())?;
+    Ok((Expert { model, config: config.model.clone() }, config, state))
+}
+
+/// The estimator of `saved` (routed to `rows_only` when given) and a line describing where its
+/// models come from (`config <hash>, <steps> steps, <datasets> datasets, val MSE …, <run>`).
+fn load_estimator(saved: &SavedModel, rows_only: &RowsOnly) -> Result<(RoutedModel<NdArray>, String), String> {
+    let describe = |config: &TrainingConfig, state: &RunState, run: &Path| {
+        format!(
+            "config {:016x}, {} steps, {} datasets, val MSE {:.4} nats², {}",
+            config_hash(config),
+            state.step,
+            state.datasets_seen,
+            state.best_val_mse,
+            run.display()
+        )
+    };
+    let (main, config, state) = load_expert(&saved.run, &saved.from)?;
+    let mut line = describe(&config, &state, &saved.run);
+    let model = match &rows_only.rows_only_run {
+        None => RoutedModel { main, rows_only: None },
+        Some(run) => {
+            let (expert, config, state) = load_expert(run, &rows_only.rows_only_from)?;
+            line = format!("{line}; below the summary gate: {}", describe(&config, &state, run));
+            RoutedModel::routed(main, expert).map_err(|e| format!("--rows-only-run {}: {e}", run.display()))?
+        }
+    };
+    Ok((model, line))
 }
 
 /// The training config saved in a run folder.
@@ -87,6 +129,8 @@ enum Command {
     Export {
         #[command(flatten)]
         saved: SavedModel,
+        #[command(flatten)]
+        rows_only: RowsOnly,
         /// Path of the .onnx file to write.
         #[arg(long)]
         out: PathBuf,
@@ -95,6 +139,8 @@ enum Command {
     Evaluate {
         #[command(flatten)]
         saved: SavedModel,
+        #[command(flatten)]
+        rows_only: RowsOnly,
         /// Output folder for evaluation.json, evaluation.md and the SVG plots.
         #[arg(long)]
         out: PathBuf,
@@ -167,37 +213,27 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Export { saved, out } => {
-            let config = run_config(&saved.run)?;
-            let dir = saved.dir();
-            let state = RunState::load(dir.join("state.json"))
-                .map_err(|e| format!("{}: {e}", dir.join("state.json").display()))?;
-            let model = load_model::<NdArray>(&config.model, &dir, &Default::default())?;
-            let train = format!(
-                "config {:016x}, {} steps, {} datasets, val MSE {:.4} nats², {}",
-                config_hash(&config),
-                state.step,
-                state.datasets_seen,
-                state.best_val_mse,
-                saved.run.display()
-            );
+        Command::Export { saved, rows_only, out } => {
+            let (model, train) = load_estimator(&saved, &rows_only)?;
             let meta = ExportMeta::new(*TRAIN_N.start(), *TRAIN_N.end(), train);
-            onnx::write(&out, &model, &config.model, &meta)
-                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            onnx::write(&out, &model, &meta).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             eprintln!("mist-trainer: wrote {} ({}: {})", out.display(), saved.from, meta.train);
             Ok(())
         }
-        Command::Evaluate { saved, out, grids, limit, bootstrap } => {
-            let config = run_config(&saved.run)?;
+        Command::Evaluate { saved, rows_only, out, grids, limit, bootstrap } => {
+            let (model, _) = load_estimator(&saved, &rows_only)?;
             let device = Default::default();
-            let model = load_model::<NdArray>(&config.model, &saved.dir(), &device)?;
             let max_n = *TRAIN_N.end();
-            let model_fn = |s: &[MetaSample], t: &[f32]| predict(&model, &config.model, s, t, max_n, 64, &device);
+            let model_fn = |s: &[MetaSample], t: &[f32]| predict(&model, s, t, max_n, 64, &device);
             let mut options = EvalOptions { limit, bootstrap_resamples: bootstrap, ..EvalOptions::default() };
             if !grids.is_empty() {
                 options.grids = grids;
             }
-            let report = evaluate(&format!("MIST ({})", saved.run.display()), &model_fn, &options);
+            let label = match &rows_only.rows_only_run {
+                None => format!("MIST ({})", saved.run.display()),
+                Some(run) => format!("MIST ({}; rows-only below the gate: {})", saved.run.display(), run.display()),
+            };
+            let report = evaluate(&label, &model_fn, &options);
             report.write(&out).map_err(|e| format!("cannot write the report to {}: {e}", out.display()))?;
             eprintln!("mist-trainer: evaluation written to {}", out.display());
             Ok(())

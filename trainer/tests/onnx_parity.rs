@@ -15,7 +15,7 @@ use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
 use mist::runtime::model::SUMMARY_INPUT;
 use mist::summary::{SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
-use mist_trainer::{MistModel, MistModelConfig, ModelInput};
+use mist_trainer::{Expert, MistModel, MistModelConfig, ModelInput, RoutedModel};
 use ndarray::Array2;
 use ort::environment::Environment;
 use ort::session::Session;
@@ -56,12 +56,12 @@ fn session(path: &Path) -> Session {
         .unwrap_or_else(|e| panic!("ONNX Runtime cannot load {}: {e}", path.display()))
 }
 
-/// A model of `config` from seed [`SEED`] (seeding and init under a lock: NdArray's RNG is global).
-fn seeded_model(config: &MistModelConfig) -> MistModel<TB> {
+/// A model of `config` from `seed` (seeding and init under a lock: NdArray's RNG is global).
+fn seeded_model(config: &MistModelConfig, seed: u64) -> MistModel<TB> {
     static INIT: Mutex<()> = Mutex::new(());
     let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
     let device = Default::default();
-    TB::seed(&device, SEED);
+    TB::seed(&device, seed);
     let mut model = config.init::<TB>(&device);
     // The summary projection starts at zero; give it weights so that parity covers it.
     if let Some(proj) = model.summary_proj.take() {
@@ -75,17 +75,23 @@ fn meta() -> ExportMeta {
     ExportMeta::new(10, 500, "parity-test seed=42 steps=0")
 }
 
-/// Exports the compact model to a temporary file; returns the model, its config and the file.
-fn exported() -> (MistModelConfig, MistModel<TB>, tempfile::TempPath) {
+/// Exports the compact model to a temporary file; returns its config, the model and the file.
+fn exported() -> (MistModelConfig, RoutedModel<TB>, tempfile::TempPath) {
     exported_with(MistModelConfig::compact())
 }
 
-/// Exports a seeded model of `config` to a temporary file.
-fn exported_with(config: MistModelConfig) -> (MistModelConfig, MistModel<TB>, tempfile::TempPath) {
-    let model = seeded_model(&config);
-    let file = tempfile::Builder::new().suffix(".onnx").tempfile().expect("temp file").into_temp_path();
-    onnx::write(&file, &model, &config, &meta()).expect("writing the ONNX file");
+/// Exports a model of `config` from seed [`SEED`] to a temporary file.
+fn exported_with(config: MistModelConfig) -> (MistModelConfig, RoutedModel<TB>, tempfile::TempPath) {
+    let model = RoutedModel::single(seeded_model(&config, SEED), config.clone());
+    let file = written(&model);
     (config, model, file)
+}
+
+/// `model` written to a temporary `.onnx` file.
+fn written(model: &RoutedModel<TB>) -> tempfile::TempPath {
+    let file = tempfile::Builder::new().suffix(".onnx").tempfile().expect("temp file").into_temp_path();
+    onnx::write(&file, model, &meta()).expect("writing the ONNX file");
+    file
 }
 
 /// Deterministic pseudo-random numbers.
@@ -194,12 +200,17 @@ impl Batch {
         batch
     }
 
-    fn burn(&self, model: &MistModel<TB>) -> (Vec<f32>, Vec<f32>) {
+    fn burn(&self, model: &RoutedModel<TB>) -> (Vec<f32>, Vec<f32>) {
+        let out = model.forward(self.input());
+        (out.mi.into_data().to_vec().unwrap(), out.quantiles.into_data().to_vec().unwrap())
+    }
+
+    fn input(&self) -> ModelInput<TB> {
         let device = Default::default();
         let t2 = |v: &[f32], d: [usize; 2]| Tensor::<TB, 2>::from_data(TensorData::new(v.to_vec(), d), &device);
         let t3 = |v: &[f32], d: [usize; 3]| Tensor::<TB, 3>::from_data(TensorData::new(v.to_vec(), d), &device);
         let (b, n) = (self.b, self.rows);
-        let out = model.forward(ModelInput {
+        ModelInput {
             x: t3(&self.x, [b, n, self.max_dx]),
             y: t3(&self.y, [b, n, self.max_dy]),
             row_mask: t2(&self.row_mask, [b, n]),
@@ -207,8 +218,7 @@ impl Batch {
             y_col_mask: t2(&self.y_col_mask, [b, self.max_dy]),
             tau: t2(&self.tau, [b, self.taus]),
             summary: t2(&self.summary, [b, SUMMARY_LEN]),
-        });
-        (out.mi.into_data().to_vec().unwrap(), out.quantiles.into_data().to_vec().unwrap())
+        }
     }
 
     fn onnx(&self, session: &mut Session) -> (Vec<f32>, Vec<f32>) {
@@ -245,7 +255,7 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Runs `sets` through burn and ONNX Runtime; asserts agreement within [`TOLERANCE`].
-fn check(name: &str, model: &MistModel<TB>, session: &mut Session, batch: &Batch) {
+fn check(name: &str, model: &RoutedModel<TB>, session: &mut Session, batch: &Batch) {
     let (mi_b, q_b) = batch.burn(model);
     let (mi_o, q_o) = batch.onnx(session);
     assert!(mi_o.iter().chain(&q_o).all(|v| v.is_finite() && *v >= 0.0), "{name}: ONNX outputs {mi_o:?} {q_o:?}");
@@ -347,6 +357,62 @@ fn parity_other_configs() {
     }
 }
 
+/// The compact model (seed [`SEED`]) routed to a smaller rows-only model (the next seed).
+fn routed() -> RoutedModel<TB> {
+    let main_config = MistModelConfig::compact();
+    let rows_config = MistModelConfig::new().with_width(32).with_heads(2).with_inducing_points(8);
+    let main = Expert { model: seeded_model(&main_config, SEED), config: main_config };
+    let rows_only = Expert { model: seeded_model(&rows_config, SEED + 1), config: rows_config };
+    RoutedModel::routed(main, rows_only).expect("a gated main model and a rows-only expert")
+}
+
+/// A routed model in one graph: the compact main model where n ≥ 2 (dx + dy), a smaller rows-only
+/// model from another seed below; in a mixed batch, one all open and one all closed (the three
+/// paths of the graph's `If`s), each dataset gets the output of its expert.
+#[test]
+fn parity_routed() {
+    let model = routed();
+    let main_config = model.main.config.clone();
+    let file = written(&model);
+    let mut session = session(&file);
+    // (n, dx, dy) and whether n ≥ 2 (dx + dy), i.e. the main model answers (40 rows for 20 dims is
+    // exactly on the gate).
+    let cases = [(10, 1, 1, true), (77, 32, 32, false), (40, 17, 3, true), (39, 17, 3, false), (500, 32, 32, true)];
+    let open_only: Vec<_> = cases.iter().copied().filter(|c| c.3).collect();
+    let closed_only: Vec<_> = cases.iter().copied().filter(|c| !c.3).collect();
+    for (label, cases) in [("mixed", &cases[..]), ("all open", &open_only), ("all closed", &closed_only)] {
+        let sets: Vec<Dataset> =
+            cases.iter().map(|&(n, dx, dy, _)| Dataset::new((n + dx + dy) as u64, n, dx, dy)).collect();
+        for tau in [&[0.5][..], &TAU5[..]] {
+            let batch = Batch::new(&main_config, &sets, tau);
+            check(&format!("routed, {label}: mixed dims"), &model, &mut session, &batch);
+            let (mi, q) = batch.onnx(&mut session);
+            let alone = |m: &MistModel<TB>| {
+                let out = m.forward(batch.input());
+                (out.mi.into_data().to_vec::<f32>().unwrap(), out.quantiles.into_data().to_vec::<f32>().unwrap())
+            };
+            let (main_mi, main_q) = alone(&model.main.model);
+            let (rows_mi, rows_q) = alone(&model.rows_only.as_ref().expect("routed").model);
+            let t = tau.len();
+            for (i, &(n, dx, dy, open)) in cases.iter().enumerate() {
+                let (want_mi, want_q, other_mi) =
+                    if open { (main_mi[i], &main_q, rows_mi[i]) } else { (rows_mi[i], &rows_q, main_mi[i]) };
+                let at = format!("{label}, n = {n}, {dx}×{dy}");
+                assert!((want_mi - other_mi).abs() > 1e-3, "{at}: the two experts agree, nothing to route");
+                assert!((mi[i] - want_mi).abs() <= TOLERANCE, "{at}: mi {} from the wrong expert", mi[i]);
+                let (got, want) = (&q[i * t..(i + 1) * t], &want_q[i * t..(i + 1) * t]);
+                assert!(max_abs_diff(got, want) <= TOLERANCE, "{at}: quantiles from the wrong expert");
+            }
+        }
+    }
+    let err = RoutedModel::routed(
+        Expert { model: seeded_model(&main_config, SEED), config: main_config.clone() },
+        Expert { model: seeded_model(&main_config, SEED), config: main_config },
+    )
+    .expect_err("a rows-only expert that reads summary features");
+    assert!(err.contains("must not read summary features"), "{err}");
+}
+
 #[test]
 fn onnx_invariant_to_row_permutation() {
     let (config, model, file) = exported();
@@ -431,8 +497,12 @@ fn onnx_checker() {
         );
         return;
     }
-    for config in [MistModelConfig::compact(), MistModelConfig::compact().with_summary_min_rows_per_dim(None)] {
-        let (_config, _model, file) = exported_with(config);
+    let files = [
+        exported_with(MistModelConfig::compact()).2,
+        exported_with(MistModelConfig::compact().with_summary_min_rows_per_dim(None)).2,
+        written(&routed()),
+    ];
+    for file in files {
         let out = std::process::Command::new(&python)
             .args([
                 "-c",

@@ -1,6 +1,7 @@
 //! The library's runtime (`mist::runtime`: ONNX Runtime) and the trainer's own inference (burn) give
-//! the same estimates for an exported model that reads summary features: rank transform, summary
-//! features, padding and chunking agree between the two pipelines. (A process of its own: ONNX
+//! the same estimates for an exported model that reads summary features, alone or routed to a
+//! rows-only expert below its gate: rank transform, summary features, padding and chunking agree
+//! between the two pipelines. (A process of its own: ONNX
 //! Runtime is loaded once per process, here by the runtime's own search.)
 //!
 //! Needs `vendor/onnxruntime` (`scripts/setup-onnxruntime`) or `MIST_ORT_LIB`.
@@ -11,9 +12,9 @@ use burn::nn::Linear;
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
 use mist::synth::{Split, sample_family, training_families};
-use mist_trainer::MistModelConfig;
 use mist_trainer::inference::predict;
 use mist_trainer::onnx::{self, ExportMeta};
+use mist_trainer::{Expert, MistModel, MistModelConfig, RoutedModel};
 
 type TB = NdArray<f32>;
 
@@ -23,11 +24,18 @@ fn runtime_and_burn_agree_on_a_summary_model() {
     // runtime feeds each graph as many features as its input declares.
     let compact = MistModelConfig::compact();
     assert_eq!(compact.summary_len(), mist::summary::PRE_RADIAL_LEN);
-    agree(compact.clone());
-    agree(compact.with_summary_features(Some(mist::summary::SUMMARY_LEN)));
+    agree(RoutedModel::single(summary_model(&compact), compact.clone()));
+    let radial = compact.clone().with_summary_features(Some(mist::summary::SUMMARY_LEN));
+    agree(RoutedModel::single(summary_model(&radial), radial));
+    // Routed: the (40, 16, 16) dataset below goes to the rows-only expert.
+    let rows_config = MistModelConfig::new();
+    let rows_only = Expert { model: rows_config.init::<TB>(&Default::default()), config: rows_config };
+    let main = Expert { model: summary_model(&compact), config: compact };
+    agree(RoutedModel::routed(main, rows_only).expect("a routable pair"));
 }
 
-fn agree(config: MistModelConfig) {
+/// A model of `config` (which reads the summary) with a random summary projection.
+fn summary_model(config: &MistModelConfig) -> MistModel<TB> {
     assert!(config.summary);
     let device = Default::default();
     TB::seed(&device, 7);
@@ -36,18 +44,25 @@ fn agree(config: MistModelConfig) {
     let proj = model.summary_proj.take().expect("compact models read the summary");
     let weight = Tensor::random(proj.weight.dims(), Distribution::Normal(0.0, 0.5), &device);
     model.summary_proj = Some(Linear { weight: Param::from_tensor(weight), ..proj });
+    model
+}
+
+fn agree(model: RoutedModel<TB>) {
+    let device = Default::default();
+    let config = &model.main.config;
     let file = tempfile::Builder::new().suffix(".onnx").tempfile().unwrap().into_temp_path();
-    onnx::write(&file, &model, &config, &ExportMeta::new(10, 500, "runtime-agreement test")).unwrap();
+    onnx::write(&file, &model, &ExportMeta::new(10, 500, "runtime-agreement test")).unwrap();
 
     let options = EstimatorOptions { model: ModelSource::Path(file.to_path_buf()), threads: 1, ..Default::default() };
     let runtime = MistEstimator::new(options).expect("the runtime loads the exported model");
     assert_eq!(runtime.info().summary_len, config.summary_len(), "the exported graph's summary input");
     let families = training_families();
     let taus = [0.05f32, 0.5, 0.95];
-    for (seed, (n, dx, dy)) in [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9)].into_iter().enumerate() {
+    let cases = [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9), (40, 16, 16)];
+    for (seed, (n, dx, dy)) in cases.into_iter().enumerate() {
         let family = *families.iter().filter(|f| f.fits(dx, dy)).nth(seed * 17).expect("a family for these dims");
         let data = sample_family(family, n, dx, dy, Split::Validation, seed as u64);
-        let burn = &predict(&model, &config, std::slice::from_ref(&data), &taus, 500, 8, &device)[0];
+        let burn = &predict(&model, std::slice::from_ref(&data), &taus, 500, 8, &device)[0];
         let taus64: Vec<f64> = taus.iter().map(|&t| f64::from(t)).collect();
         let (mi, q) = runtime.estimate_with_quantiles(data.x.view(), data.y.view(), &taus64).unwrap();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());

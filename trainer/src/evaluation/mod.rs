@@ -6,7 +6,7 @@
 //! [`crate::inference::predict`]) and any other runtime:
 //!
 //! ```ignore
-//! let model_fn = |samples: &[MetaSample], taus: &[f32]| predict(&model, &config, samples, taus, 500, 64, &device);
+//! let model_fn = |samples: &[MetaSample], taus: &[f32]| predict(&model, samples, taus, 500, 64, &device);
 //! let report = evaluate("MIST", &model_fn, &EvalOptions::default());
 //! report.write(Path::new("runs/eval"))?;
 //! ```

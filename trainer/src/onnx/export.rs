@@ -23,6 +23,7 @@ use mist::runtime::model::SUMMARY_INPUT;
 use mist::summary::DIMS_PER_ROW;
 
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
+use crate::routing::{Expert, RoutedModel};
 
 /// Version of the ONNX contract written to `mist.format`.
 pub const FORMAT_VERSION: u32 = 1;
@@ -54,81 +55,38 @@ impl ExportMeta {
     }
 }
 
-/// Builds the ONNX model of `model` (whose hyper-parameters are `config`).
+/// Builds the ONNX model of `model`: its main model, and when routed, the rows-only expert too,
+/// chosen per dataset by `Where` on the main model's summary gate.
 ///
 /// # Panics
-/// If a weight of `model` does not have the shape `config` implies.
-pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: &ExportMeta) -> ModelProto {
-    let mut w = Writer { g: GraphBuilder::default(), config };
-    let (mdx, mdy) = (config.max_dx, config.max_dy);
+/// If a weight does not have the shape its config implies.
+pub fn export<B: Backend>(model: &RoutedModel<B>, meta: &ExportMeta) -> ModelProto {
+    let main = &model.main;
+    let (mdx, mdy) = (main.config.max_dx, main.config.max_dy);
     let (batch, rows, taus) = (Dim::Named("batch"), Dim::Named("rows"), Dim::Named("taus"));
-    let x = w.g.input("x", &[batch, rows, Dim::Fixed(mdx)]);
-    let y = w.g.input("y", &[batch, rows, Dim::Fixed(mdy)]);
-    let row_mask = w.g.input("row_mask", &[batch, rows]);
-    let x_col_mask = w.g.input("x_col_mask", &[batch, Dim::Fixed(mdx)]);
-    let y_col_mask = w.g.input("y_col_mask", &[batch, Dim::Fixed(mdy)]);
-    let tau = w.g.input("tau", &[batch, taus]);
-
-    // Key bias `MASK_LOGIT · (1 − row_mask)`, `[B, 1, 1, N]`.
-    let one = w.g.init_f32("const.one", &[], &[1.0]);
-    let mask_logit = w.g.init_f32("const.mask_logit", &[], &[MASK_LOGIT]);
-    let axes12 = w.g.init_i64("const.axes_1_2", &[1, 2]);
-    let padding = w.g.node("Sub", "key_bias", &[&one, &row_mask], vec![]);
-    let bias = w.g.node("Mul", "key_bias", &[&padding, &mask_logit], vec![]);
-    let key_bias = w.g.node("Unsqueeze", "key_bias", &[&bias, &axes12], vec![]);
-
-    // Row encoder: `out(relu(values([x, y]) + columns([mx, my]))) · row_mask`.
-    let enc = &model.encoder;
-    let xy = w.g.node("Concat", "encoder", &[&x, &y], vec![Attr::Int("axis", 2)]);
-    let values = w.linear(&enc.values, "encoder.values", &xy, mdx + mdy, config.width);
-    let masks = w.g.node("Concat", "encoder", &[&x_col_mask, &y_col_mask], vec![Attr::Int("axis", 1)]);
-    let columns = w.linear(&enc.columns, "encoder.columns", &masks, mdx + mdy, config.width);
-    let columns = w.unsqueeze(&columns, 1, "encoder");
-    let hidden = w.g.node("Add", "encoder", &[&values, &columns], vec![]);
-    let hidden = w.g.node("Relu", "encoder", &[&hidden], vec![]);
-    let tokens = w.linear(&enc.out, "encoder.out", &hidden, config.width, config.width);
-    let row_mask3 = w.unsqueeze(&row_mask, 2, "encoder");
-    let mut h = w.g.node("Mul", "encoder", &[&tokens, &row_mask3], vec![]);
-
-    assert_eq!(model.isabs.len(), config.isab_layers, "export: ISAB count differs from the config");
-    for (i, isab) in model.isabs.iter().enumerate() {
-        h = w.isab(isab, &format!("isabs.{i}"), &h, &key_bias);
-    }
-    let pooled = w.pma(&model.pma, "pma", &h, &key_bias);
-    let pooled = w.layer_norm(&model.final_norm, "final_norm", &pooled);
-    let flat = w.g.init_i64("const.shape_0_m1", &[0, -1]);
-    let mut pooled = w.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
-    let pooled_width = config.pma_seeds * config.width;
-    if let Some(proj) = &model.summary_proj {
-        let features = proj.weight.dims()[0];
-        let summary = w.g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(features)]);
-        let mut projected = w.linear(proj, "summary_proj", &summary, features, pooled_width);
-        if let Some(max) = model.summary_gate {
-            // `projected · (summary[:, DIMS_PER_ROW] ≤ max)`.
-            let start = w.g.init_i64("summary_gate.start", &[DIMS_PER_ROW as i64]);
-            let end = w.g.init_i64("summary_gate.end", &[DIMS_PER_ROW as i64 + 1]);
-            let axis = w.g.init_i64("const.axis_1", &[1]);
-            let dims_per_row = w.g.node("Slice", "summary_gate", &[&summary, &start, &end, &axis], vec![]);
-            let max = w.g.init_f32("summary_gate.max", &[], &[max]);
-            let open = w.g.node("LessOrEqual", "summary_gate", &[&dims_per_row, &max], vec![]);
-            let gate = w.g.node("Cast", "summary_gate", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
-            projected = w.g.node("Mul", "summary_gate", &[&projected, &gate], vec![]);
+    let mut g = GraphBuilder::default();
+    let inputs = Inputs {
+        x: g.input("x", &[batch, rows, Dim::Fixed(mdx)]),
+        y: g.input("y", &[batch, rows, Dim::Fixed(mdy)]),
+        row_mask: g.input("row_mask", &[batch, rows]),
+        x_col_mask: g.input("x_col_mask", &[batch, Dim::Fixed(mdx)]),
+        y_col_mask: g.input("y_col_mask", &[batch, Dim::Fixed(mdy)]),
+        tau: g.input("tau", &[batch, taus]),
+        summary: main
+            .model
+            .summary_proj
+            .as_ref()
+            .map(|proj| g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(proj.weight.dims()[0])])),
+    };
+    let (mi, quantiles) = match (&model.rows_only, model.gate()) {
+        (Some(rows_only), Some(max)) => {
+            let summary = inputs.summary.as_deref().expect("a gated main model reads the summary");
+            route(&mut g, &inputs, summary, max, main, rows_only)
         }
-        pooled = w.g.node("Add", "summary_proj", &[&pooled, &projected], vec![]);
-    }
-
-    // Point head.
-    let mi = w.mlp(&model.point_head, "point_head", &pooled, pooled_width, config.width, 1);
-    let mi = w.g.node("Softplus", "point_head", &[&mi], vec![]);
-    let to_vector = w.g.init_i64("const.shape_m1", &[-1]);
-    let mi = w.g.node("Reshape", "point_head", &[&mi, &to_vector], vec![]);
-    w.g.output(&mi, "mi", &[batch]);
-
-    // Quantile head.
-    let quantiles = w.quantile_head(model, "quantile_head", &pooled, &tau);
-    let quantiles = w.g.node("Reshape", "quantile_head", &[&quantiles, &flat], vec![]);
-    let quantiles = w.g.node("Softplus", "quantile_head", &[&quantiles], vec![]);
-    w.g.output(&quantiles, "quantiles", &[batch, taus]);
+        _ => Writer { g: &mut g, config: &main.config }.expert(&main.model, &inputs),
+    };
+    g.output(&mi, "mi", &[batch]);
+    g.output(&quantiles, "quantiles", &[batch, taus]);
 
     let props = [
         ("mist.format", FORMAT_VERSION.to_string()),
@@ -146,7 +104,7 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
         producer_name: "mist-trainer".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
         doc_string: "MIST: learned mutual-information estimator (nats)".into(),
-        graph: Some(w.g.build("mist")),
+        graph: Some(g.build("mist")),
         metadata_props: props
             .into_iter()
             .map(|(key, value)| StringStringEntryProto { key: key.into(), value })
@@ -155,30 +113,164 @@ pub fn export<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: 
     }
 }
 
+/// The outputs of `main` where the gate is open (`summary[:, DIMS_PER_ROW] ≤ max`), of `rows_only`
+/// elsewhere. `If` nodes run only `main` when the whole batch is open, only `rows_only` when it is
+/// all closed, and both with a `Where` per dataset when it is mixed.
+fn route<B: Backend>(
+    g: &mut GraphBuilder,
+    inputs: &Inputs,
+    summary: &str,
+    max: f32,
+    main: &Expert<B>,
+    rows_only: &Expert<B>,
+) -> (String, String) {
+    let output_dims: [&[Dim]; 2] = [&[Dim::Named("batch")], &[Dim::Named("batch"), Dim::Named("taus")]];
+    let main_outputs = |g: &mut GraphBuilder| Writer { g, config: &main.config }.expert(&main.model, inputs);
+    let rows_outputs = |g: &mut GraphBuilder| {
+        g.set_scope("rows_only/");
+        let outputs = Writer { g, config: &rows_only.config }.expert(&rows_only.model, inputs);
+        g.set_scope("");
+        outputs
+    };
+    let open = Writer { g, config: &main.config }.gate(summary, max, "routing");
+    let open_float = g.node("Cast", "routing", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
+    let to_bool = || vec![Attr::Int("to", DataType::Bool as i64)];
+    let all = g.node("ReduceMin", "routing", &[&open_float], vec![Attr::Int("keepdims", 0)]);
+    let all = g.node("Cast", "routing", &[&all], to_bool());
+    let any = g.node("ReduceMax", "routing", &[&open_float], vec![Attr::Int("keepdims", 0)]);
+    let any = g.node("Cast", "routing", &[&any], to_bool());
+
+    let only_main = g.branch("main", output_dims, |g| main_outputs(g).into());
+    let only_rows = g.branch("rows_only", output_dims, |g| rows_outputs(g).into());
+    let mixed = g.branch("mixed", output_dims, |g| {
+        let (mi, quantiles) = main_outputs(g);
+        let (rows_mi, rows_quantiles) = rows_outputs(g);
+        let to_vector = g.init_i64("const.shape_m1", &[-1]);
+        let open_vector = g.node("Reshape", "routing", &[&open, &to_vector], vec![]);
+        let mi = g.node("Where", "routing", &[&open_vector, &mi, &rows_mi], vec![]);
+        let quantiles = g.node("Where", "routing", &[&open, &quantiles, &rows_quantiles], vec![]);
+        [mi, quantiles]
+    });
+    let some_open = g.branch("some_open", output_dims, |g| {
+        g.node_outputs(
+            "If",
+            "routing",
+            &[&any],
+            vec![Attr::Graph("then_branch", mixed.into()), Attr::Graph("else_branch", only_rows.into())],
+        )
+    });
+    let [mi, quantiles] = g.node_outputs(
+        "If",
+        "routing",
+        &[&all],
+        vec![Attr::Graph("then_branch", only_main.into()), Attr::Graph("else_branch", some_open.into())],
+    );
+    (mi, quantiles)
+}
+
 /// Serialises [`export`]'s model to protobuf bytes.
-pub fn to_bytes<B: Backend>(model: &MistModel<B>, config: &MistModelConfig, meta: &ExportMeta) -> Vec<u8> {
-    export(model, config, meta).encode_to_vec()
+pub fn to_bytes<B: Backend>(model: &RoutedModel<B>, meta: &ExportMeta) -> Vec<u8> {
+    export(model, meta).encode_to_vec()
 }
 
 /// Exports `model` and writes the `.onnx` file at `path`.
 ///
 /// # Errors
 /// If the file cannot be written.
-pub fn write<B: Backend>(
-    path: impl AsRef<Path>,
-    model: &MistModel<B>,
-    config: &MistModelConfig,
-    meta: &ExportMeta,
-) -> std::io::Result<()> {
-    std::fs::write(path, to_bytes(model, config, meta))
+pub fn write<B: Backend>(path: impl AsRef<Path>, model: &RoutedModel<B>, meta: &ExportMeta) -> std::io::Result<()> {
+    std::fs::write(path, to_bytes(model, meta))
 }
 
+/// Names of the graph inputs (`summary` when the main model reads it).
+struct Inputs {
+    x: String,
+    y: String,
+    row_mask: String,
+    x_col_mask: String,
+    y_col_mask: String,
+    tau: String,
+    summary: Option<String>,
+}
+
+/// Writes one model's nodes (of hyper-parameters `config`) into `g`.
 struct Writer<'a> {
-    g: GraphBuilder,
+    g: &'a mut GraphBuilder,
     config: &'a MistModelConfig,
 }
 
 impl Writer<'_> {
+    /// The nodes of `model`; returns its outputs `mi [batch]` and `quantiles [batch, taus]`.
+    fn expert<B: Backend>(&mut self, model: &MistModel<B>, inputs: &Inputs) -> (String, String) {
+        let config = self.config;
+        let Inputs { x, y, row_mask, x_col_mask, y_col_mask, tau, summary } = inputs;
+
+        // Key bias `MASK_LOGIT · (1 − row_mask)`, `[B, 1, 1, N]`.
+        let one = self.g.init_f32("const.one", &[], &[1.0]);
+        let mask_logit = self.g.init_f32("const.mask_logit", &[], &[MASK_LOGIT]);
+        let axes12 = self.g.init_i64("const.axes_1_2", &[1, 2]);
+        let padding = self.g.node("Sub", "key_bias", &[&one, row_mask], vec![]);
+        let bias = self.g.node("Mul", "key_bias", &[&padding, &mask_logit], vec![]);
+        let key_bias = self.g.node("Unsqueeze", "key_bias", &[&bias, &axes12], vec![]);
+
+        // Row encoder: `out(relu(values([x, y]) + columns([mx, my]))) · row_mask`.
+        let enc = &model.encoder;
+        let (mdx, mdy) = (config.max_dx, config.max_dy);
+        let xy = self.g.node("Concat", "encoder", &[x, y], vec![Attr::Int("axis", 2)]);
+        let values = self.linear(&enc.values, "encoder.values", &xy, mdx + mdy, config.width);
+        let masks = self.g.node("Concat", "encoder", &[x_col_mask, y_col_mask], vec![Attr::Int("axis", 1)]);
+        let columns = self.linear(&enc.columns, "encoder.columns", &masks, mdx + mdy, config.width);
+        let columns = self.unsqueeze(&columns, 1, "encoder");
+        let hidden = self.g.node("Add", "encoder", &[&values, &columns], vec![]);
+        let hidden = self.g.node("Relu", "encoder", &[&hidden], vec![]);
+        let tokens = self.linear(&enc.out, "encoder.out", &hidden, config.width, config.width);
+        let row_mask3 = self.unsqueeze(row_mask, 2, "encoder");
+        let mut h = self.g.node("Mul", "encoder", &[&tokens, &row_mask3], vec![]);
+
+        assert_eq!(model.isabs.len(), config.isab_layers, "export: ISAB count differs from the config");
+        for (i, isab) in model.isabs.iter().enumerate() {
+            h = self.isab(isab, &format!("isabs.{i}"), &h, &key_bias);
+        }
+        let pooled = self.pma(&model.pma, "pma", &h, &key_bias);
+        let pooled = self.layer_norm(&model.final_norm, "final_norm", &pooled);
+        let flat = self.g.init_i64("const.shape_0_m1", &[0, -1]);
+        let mut pooled = self.g.node("Reshape", "final_norm", &[&pooled, &flat], vec![]);
+        let pooled_width = config.pma_seeds * config.width;
+        if let Some(proj) = &model.summary_proj {
+            let features = proj.weight.dims()[0];
+            let summary = summary.as_deref().expect("the graph declares the summary input of a model that reads it");
+            let mut projected = self.linear(proj, "summary_proj", summary, features, pooled_width);
+            if let Some(max) = model.summary_gate {
+                // `projected · (summary[:, DIMS_PER_ROW] ≤ max)`.
+                let open = self.gate(summary, max, "summary_gate");
+                let gate = self.g.node("Cast", "summary_gate", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
+                projected = self.g.node("Mul", "summary_gate", &[&projected, &gate], vec![]);
+            }
+            pooled = self.g.node("Add", "summary_proj", &[&pooled, &projected], vec![]);
+        }
+
+        // Point head.
+        let mi = self.mlp(&model.point_head, "point_head", &pooled, pooled_width, config.width, 1);
+        let mi = self.g.node("Softplus", "point_head", &[&mi], vec![]);
+        let to_vector = self.g.init_i64("const.shape_m1", &[-1]);
+        let mi = self.g.node("Reshape", "point_head", &[&mi, &to_vector], vec![]);
+
+        // Quantile head.
+        let quantiles = self.quantile_head(model, "quantile_head", &pooled, tau);
+        let quantiles = self.g.node("Reshape", "quantile_head", &[&quantiles, &flat], vec![]);
+        let quantiles = self.g.node("Softplus", "quantile_head", &[&quantiles], vec![]);
+        (mi, quantiles)
+    }
+
+    /// `summary[:, DIMS_PER_ROW] ≤ max` as a bool `[B, 1]`: at least `1 / max` rows per dimension.
+    fn gate(&mut self, summary: &str, max: f32, name: &str) -> String {
+        let start = self.g.init_i64(&format!("{name}.start"), &[DIMS_PER_ROW as i64]);
+        let end = self.g.init_i64(&format!("{name}.end"), &[DIMS_PER_ROW as i64 + 1]);
+        let axis = self.g.init_i64("const.axis_1", &[1]);
+        let dims_per_row = self.g.node("Slice", name, &[summary, &start, &end, &axis], vec![]);
+        let max = self.g.init_f32(&format!("{name}.max"), &[], &[max]);
+        self.g.node("LessOrEqual", name, &[&dims_per_row, &max], vec![])
+    }
+
     fn unsqueeze(&mut self, value: &str, axis: i64, hint: &str) -> String {
         let axes = self.g.init_i64(&format!("const.axes_{axis}"), &[axis]);
         self.g.node("Unsqueeze", hint, &[value, &axes], vec![])
@@ -256,7 +348,7 @@ impl Writer<'_> {
         let split = self.g.init_i64("const.split_heads", &[0, 0, heads as i64, d_head as i64]);
         let merge = self.g.init_i64("const.merge_heads", &[0, 0, width as i64]);
         let scale = (1.0 / (d_head as f64).sqrt()) as f32;
-        let scale = self.g.init_f32_once("const.attention_scale", &[], &[scale]);
+        let scale = self.g.init_f32("const.attention_scale", &[], &[scale]);
 
         let query = self.linear(&att.query, &format!("{name}.query"), q, width, width);
         let query = self.g.node("Reshape", name, &[&query, &split], vec![]);
