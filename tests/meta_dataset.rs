@@ -6,7 +6,7 @@ use mist::synth::grids::GridItem;
 use mist::synth::transforms::{Flow, Spiral, random_rotation};
 use mist::synth::{
     Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, sample_with,
-    training_families,
+    sample_with_few_rows, training_families,
 };
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -140,6 +140,22 @@ fn low_dim_share_moves_that_share_of_draws_to_low_dims() {
     assert!((560..=700).contains(&shifted), "{shifted} of 2000 low-dimensional draws with share 0.3");
     assert!(uniform < 60, "{uniform} of 2000 low-dimensional draws with share 0");
     assert!((0..50).all(|seed| low(&sample_with(Split::Train, seed, 1.0))));
+}
+
+#[test]
+fn few_rows_draws_only_datasets_below_the_rows_per_dim_bound() {
+    let mut dims_seen = std::collections::BTreeSet::new();
+    for seed in 0..300 {
+        let s = sample_with_few_rows(Split::Train, seed, 0.0, 2.0);
+        let (n, d) = (s.x.nrows(), s.x.ncols() + s.y.ncols());
+        assert!(n < 2 * d, "seed {seed}: n = {n} with dx + dy = {d}: {}", s.description);
+        assert_eq!(s.x, sample_with_few_rows(Split::Train, seed, 0.0, 2.0).x, "seed {seed} is not deterministic");
+        dims_seen.insert(d);
+    }
+    // Many dimension totals qualify, not just the largest.
+    assert!(dims_seen.len() > 20, "only {} totals of dx + dy drawn", dims_seen.len());
+    // A bound that no n in 10..=500 can meet with dx + dy ≤ 64 is refused instead of looping.
+    assert!(std::panic::catch_unwind(|| sample_with_few_rows(Split::Train, 0, 0.0, 0.1)).is_err());
 }
 
 #[test]

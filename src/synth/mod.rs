@@ -95,6 +95,26 @@ pub fn sample_with(split: Split, seed: u64, low_dim_share: f64) -> MetaSample {
     draw(family, n, dx, dy, &mut rng)
 }
 
+/// Like [`sample_with`], conditioned on fewer than `rows_per_dim · (dx + dy)` rows: recipes (family,
+/// n, dims) are drawn from the seed's stream until one qualifies, then its data. The region a
+/// rows-only expert answers when routed (see the trainer's `routing`).
+///
+/// # Panics
+/// If no draw can qualify (`rows_per_dim · 2 · 32` rows at most 10).
+pub fn sample_with_few_rows(split: Split, seed: u64, low_dim_share: f64, rows_per_dim: f64) -> MetaSample {
+    assert!(
+        rows_per_dim * (2 * MAX_DIM) as f64 > *TRAIN_N.start() as f64,
+        "no dataset has fewer than {rows_per_dim} rows per dimension"
+    );
+    let mut rng = rng_for(split, seed);
+    loop {
+        let (family, n, dx, dy) = recipe(&mut rng, low_dim_share);
+        if (n as f64) < rows_per_dim * (dx + dy) as f64 {
+            return draw(family, n, dx, dy, &mut rng);
+        }
+    }
+}
+
 /// Family, n and dims of a training-mix draw (the first draws of [`sample_with`]).
 fn recipe(rng: &mut ChaCha8Rng, low_dim_share: f64) -> (Family, usize, usize, usize) {
     let families = training_families();

@@ -90,6 +90,10 @@ pub struct TrainingConfig {
     /// (`average ← decay · average + (1 − decay) · weights`, so it spans about `1 / (1 − decay)`
     /// steps); when set, validation and `best/` use the average. No average when absent.
     pub ema_decay: Option<f64>,
+    /// Train and validate only on datasets with `n < k · (dx + dy)` for this `k`: a rows-only
+    /// expert for the datasets below a main model's summary gate (`summary_min_rows_per_dim`);
+    /// the whole meta-distribution when absent.
+    pub below_rows_per_dim: Option<f64>,
 }
 
 impl TrainingConfig {
@@ -103,6 +107,7 @@ impl TrainingConfig {
             max_dy: self.model.max_dy,
             low_dim_share: self.low_dim_share,
             first_pool: self.data_first_pool.unwrap_or(0),
+            below_rows_per_dim: self.below_rows_per_dim,
         }
     }
 
