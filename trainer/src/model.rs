@@ -747,8 +747,13 @@ mod tests {
         let large = num_params(&MistModelConfig::large().init::<TB>(&device));
         let radial = MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN));
         let radial = num_params(&radial.init::<TB>(&device));
-        println!("compact: {compact} parameters, with the radial feature {radial}, large: {large} parameters");
+        let rows_only = num_params(&MistModelConfig::new().init::<TB>(&device));
+        println!(
+            "compact: {compact} parameters, with the radial feature {radial}, without summary features (a rows-only \
+             expert) {rows_only}, large: {large} parameters"
+        );
         assert_eq!(radial, compact + 64, "the radial feature adds one row to the width-64 summary projection");
+        assert_eq!(rows_only, compact - 7 * 64, "the summary projection is 6 × 64 weights and 64 biases");
         assert!((100_000..=500_000).contains(&compact), "compact has {compact}");
         assert!((2_000_000..=8_000_000).contains(&large), "large has {large}");
     }
