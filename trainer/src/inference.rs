@@ -39,10 +39,10 @@ pub fn predict<B: Backend>(
     // Similar n in one batch wastes little padding.
     parts.sort_by_key(|(_, s)| s.x.nrows());
     let mut sums = vec![(0.0, vec![0.0; taus.len()], 0usize); samples.len()];
+    let config = &model.main.config;
     for group in parts.chunks(batch_size) {
         let owned: Vec<MetaSample> = group.iter().map(|(_, s)| s.clone()).collect();
         let tau = owned.iter().flat_map(|_| taus.iter().copied()).collect();
-        let config = &model.main.config;
         let batch = Batch::from_samples(&owned, tau, config.max_dx, config.max_dy);
         let out = model.forward(batch.to_input::<B>(device));
         let mi = out.mi.into_data().to_vec::<f32>().expect("f32 output");

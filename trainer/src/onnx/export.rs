@@ -132,7 +132,7 @@ fn route<B: Backend>(
         g.set_scope("");
         outputs
     };
-    let open = Writer { g, config: &main.config }.gate(summary, max, "routing");
+    let open = gate(g, summary, max, "routing");
     let open_float = g.node("Cast", "routing", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
     let to_bool = || vec![Attr::Int("to", DataType::Bool as i64)];
     let all = g.node("ReduceMin", "routing", &[&open_float], vec![Attr::Int("keepdims", 0)]);
@@ -179,6 +179,16 @@ pub fn to_bytes<B: Backend>(model: &RoutedModel<B>, meta: &ExportMeta) -> Vec<u8
 /// If the file cannot be written.
 pub fn write<B: Backend>(path: impl AsRef<Path>, model: &RoutedModel<B>, meta: &ExportMeta) -> std::io::Result<()> {
     std::fs::write(path, to_bytes(model, meta))
+}
+
+/// `summary[:, DIMS_PER_ROW] ≤ max` as a bool `[B, 1]`: at least `1 / max` rows per dimension.
+fn gate(g: &mut GraphBuilder, summary: &str, max: f32, name: &str) -> String {
+    let start = g.init_i64(&format!("{name}.start"), &[DIMS_PER_ROW as i64]);
+    let end = g.init_i64(&format!("{name}.end"), &[DIMS_PER_ROW as i64 + 1]);
+    let axis = g.init_i64("const.axis_1", &[1]);
+    let dims_per_row = g.node("Slice", name, &[summary, &start, &end, &axis], vec![]);
+    let max = g.init_f32(&format!("{name}.max"), &[], &[max]);
+    g.node("LessOrEqual", name, &[&dims_per_row, &max], vec![])
 }
 
 /// Names of the graph inputs (`summary` when the main model reads it).
@@ -241,7 +251,7 @@ impl Writer<'_> {
             let mut projected = self.linear(proj, "summary_proj", summary, features, pooled_width);
             if let Some(max) = model.summary_gate {
                 // `projected · (summary[:, DIMS_PER_ROW] ≤ max)`.
-                let open = self.gate(summary, max, "summary_gate");
+                let open = gate(self.g, summary, max, "summary_gate");
                 let gate = self.g.node("Cast", "summary_gate", &[&open], vec![Attr::Int("to", DataType::Float as i64)]);
                 projected = self.g.node("Mul", "summary_gate", &[&projected, &gate], vec![]);
             }
@@ -259,16 +269,6 @@ impl Writer<'_> {
         let quantiles = self.g.node("Reshape", "quantile_head", &[&quantiles, &flat], vec![]);
         let quantiles = self.g.node("Softplus", "quantile_head", &[&quantiles], vec![]);
         (mi, quantiles)
-    }
-
-    /// `summary[:, DIMS_PER_ROW] ≤ max` as a bool `[B, 1]`: at least `1 / max` rows per dimension.
-    fn gate(&mut self, summary: &str, max: f32, name: &str) -> String {
-        let start = self.g.init_i64(&format!("{name}.start"), &[DIMS_PER_ROW as i64]);
-        let end = self.g.init_i64(&format!("{name}.end"), &[DIMS_PER_ROW as i64 + 1]);
-        let axis = self.g.init_i64("const.axis_1", &[1]);
-        let dims_per_row = self.g.node("Slice", name, &[summary, &start, &end, &axis], vec![]);
-        let max = self.g.init_f32(&format!("{name}.max"), &[], &[max]);
-        self.g.node("LessOrEqual", name, &[&dims_per_row, &max], vec![])
     }
 
     fn unsqueeze(&mut self, value: &str, axis: i64, hint: &str) -> String {
