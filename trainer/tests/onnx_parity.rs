@@ -15,7 +15,7 @@ use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
 use mist::runtime::model::SUMMARY_INPUT;
 use mist::summary::{SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
-use mist_trainer::{Expert, MistModel, MistModelConfig, ModelInput, RoutedModel};
+use mist_trainer::{Expert, MistModel, MistModelConfig, ModelInput, ModelOutput, RoutedModel};
 use ndarray::Array2;
 use ort::environment::Environment;
 use ort::session::Session;
@@ -201,8 +201,7 @@ impl Batch {
     }
 
     fn burn(&self, model: &RoutedModel<TB>) -> (Vec<f32>, Vec<f32>) {
-        let out = model.forward(self.input());
-        (out.mi.into_data().to_vec().unwrap(), out.quantiles.into_data().to_vec().unwrap())
+        vectors(model.forward(self.input()))
     }
 
     fn input(&self) -> ModelInput<TB> {
@@ -247,6 +246,11 @@ impl Batch {
         assert_eq!(&q_shape[..], &[b as i64, self.taus as i64]);
         (mi.to_vec(), q.to_vec())
     }
+}
+
+/// `mi` and `quantiles` of a burn output as flat vectors.
+fn vectors(out: ModelOutput<TB>) -> (Vec<f32>, Vec<f32>) {
+    (out.mi.into_data().to_vec().unwrap(), out.quantiles.into_data().to_vec().unwrap())
 }
 
 fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
@@ -387,12 +391,9 @@ fn parity_routed() {
             let batch = Batch::new(&main_config, &sets, tau);
             check(&format!("routed, {label}: mixed dims"), &model, &mut session, &batch);
             let (mi, q) = batch.onnx(&mut session);
-            let alone = |m: &MistModel<TB>| {
-                let out = m.forward(batch.input());
-                (out.mi.into_data().to_vec::<f32>().unwrap(), out.quantiles.into_data().to_vec::<f32>().unwrap())
-            };
-            let (main_mi, main_q) = alone(&model.main.model);
-            let (rows_mi, rows_q) = alone(&model.rows_only.as_ref().expect("routed").model);
+            let (main_mi, main_q) = vectors(model.main.model.forward(batch.input()));
+            let rows_only = &model.rows_only.as_ref().expect("routed").model;
+            let (rows_mi, rows_q) = vectors(rows_only.forward(batch.input()));
             let t = tau.len();
             for (i, &(n, dx, dy, open)) in cases.iter().enumerate() {
                 let (want_mi, want_q, other_mi) =

@@ -1,8 +1,8 @@
 //! The library's runtime (`mist::runtime`: ONNX Runtime) and the trainer's own inference (burn) give
 //! the same estimates for an exported model that reads summary features, alone or routed to a
 //! rows-only expert below its gate: rank transform, summary features, padding and chunking agree
-//! between the two pipelines. (A process of its own: ONNX
-//! Runtime is loaded once per process, here by the runtime's own search.)
+//! between the two pipelines. (A process of its own: ONNX Runtime is loaded once per process, here
+//! by the runtime's own search.)
 //!
 //! Needs `vendor/onnxruntime` (`scripts/setup-onnxruntime`) or `MIST_ORT_LIB`.
 
