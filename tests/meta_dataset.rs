@@ -1,12 +1,13 @@
 //! Acceptance tests of the synthetic meta-dataset: ground truth, transforms, sampling, determinism.
 
 use mist::baselines::{Estimator, Ksg, gaussian::gaussian_mi_from_covariance};
+use mist::preprocess::average_ranks;
 use mist::synth::covariance::gaussian_mi;
 use mist::synth::grids::GridItem;
 use mist::synth::transforms::{Flow, Spiral, random_rotation};
 use mist::synth::{
-    Base, Family, IMD_TEST, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, sample_with,
-    sample_with_few_rows, training_families,
+    Base, Family, IMD_TEST, Mix, OOMD_TEST, Split, Structure, Transform, grids, sample, sample_family, sample_mix,
+    training_families,
 };
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -124,13 +125,14 @@ fn vector_maps_are_invertible() {
 
 #[test]
 fn low_dim_share_moves_that_share_of_draws_to_low_dims() {
+    let low_dims = |share| Mix { low_dim_share: share, ..Mix::default() };
     let low = |s: &mist::synth::MetaSample| s.x.ncols() <= mist::synth::LOW_DIM && s.y.ncols() <= mist::synth::LOW_DIM;
     let (mut shifted, mut uniform) = (0, 0);
     for seed in 0..2000 {
         let plain = sample(Split::Train, seed);
-        let same = sample_with(Split::Train, seed, 0.0);
+        let same = sample_mix(Split::Train, seed, &Mix::default());
         assert_eq!((&plain.x, plain.mi.to_bits()), (&same.x, same.mi.to_bits()), "share 0 must draw what sample draws");
-        let mixed = sample_with(Split::Train, seed, 0.3);
+        let mixed = sample_mix(Split::Train, seed, &low_dims(0.3));
         assert_eq!(mixed.family, plain.family, "the share changes dims, not the family");
         assert_eq!(mixed.x.nrows(), plain.x.nrows(), "the share changes dims, not n");
         shifted += usize::from(low(&mixed));
@@ -139,23 +141,63 @@ fn low_dim_share_moves_that_share_of_draws_to_low_dims() {
     // 30% of draws go low, plus the uniform draw's own ~2.5% with dx, dy ≤ 4 (50 of these 2,000) among the rest.
     assert!((560..=700).contains(&shifted), "{shifted} of 2000 low-dimensional draws with share 0.3");
     assert!(uniform < 60, "{uniform} of 2000 low-dimensional draws with share 0");
-    assert!((0..50).all(|seed| low(&sample_with(Split::Train, seed, 1.0))));
+    assert!((0..50).all(|seed| low(&sample_mix(Split::Train, seed, &low_dims(1.0)))));
 }
 
 #[test]
 fn few_rows_draws_only_datasets_below_the_rows_per_dim_bound() {
+    let few_rows = |k| Mix { below_rows_per_dim: Some(k), ..Mix::default() };
     let mut dims_seen = std::collections::BTreeSet::new();
     for seed in 0..300 {
-        let s = sample_with_few_rows(Split::Train, seed, 0.0, 2.0);
+        let s = sample_mix(Split::Train, seed, &few_rows(2.0));
         let (n, d) = (s.x.nrows(), s.x.ncols() + s.y.ncols());
         assert!(n < 2 * d, "seed {seed}: n = {n} with dx + dy = {d}: {}", s.description);
-        assert_eq!(s.x, sample_with_few_rows(Split::Train, seed, 0.0, 2.0).x, "seed {seed} is not deterministic");
+        assert_eq!(s.x, sample_mix(Split::Train, seed, &few_rows(2.0)).x, "seed {seed} is not deterministic");
         dims_seen.insert(d);
     }
     // Many dimension totals qualify, not just the largest.
     assert!(dims_seen.len() > 20, "only {} totals of dx + dy drawn", dims_seen.len());
     // A bound that no n in 10..=500 can meet with dx + dy ≤ 64 is refused instead of looping.
-    assert!(std::panic::catch_unwind(|| sample_with_few_rows(Split::Train, 0, 0.0, 0.1)).is_err());
+    assert!(std::panic::catch_unwind(|| sample_mix(Split::Train, 0, &few_rows(0.1))).is_err());
+}
+
+#[test]
+fn independent_share_pairs_rows_of_one_distribution_with_zero_mi() {
+    let independent = |share| Mix { independent_share: share, ..Mix::default() };
+    let mut made = 0;
+    for seed in 0..400 {
+        let plain = sample(Split::Train, seed);
+        let mixed = sample_mix(Split::Train, seed, &independent(0.25));
+        assert_eq!(mixed.family, plain.family, "seed {seed}: the share changes the pairing, not the family");
+        assert_eq!(mixed.x.dim(), plain.x.dim(), "seed {seed}: the share changes the pairing, not n or dx");
+        assert_eq!(mixed.y.dim(), plain.y.dim(), "seed {seed}: the share changes the pairing, not n or dy");
+        if mixed.description.ends_with("Y from other rows: independent") {
+            made += 1;
+            assert_eq!(mixed.mi, 0.0, "{}", mixed.description);
+            assert!(mixed.description.contains(&format!("n = {},", plain.x.nrows())), "{}", mixed.description);
+        } else {
+            assert!(mixed.mi > 0.0, "seed {seed}: {}", mixed.description);
+        }
+    }
+    assert!((70..=130).contains(&made), "{made} of 400 draws made independent with share 0.25");
+    // Pairing rows apart removes the dependence: under independence (n − 1)·ρ² of the Spearman
+    // correlation ρ between two columns averages 1 whatever the marginals; dependent draws of the
+    // same recipes average far more.
+    let mean_rho2 = |share: f64| {
+        let draws: Vec<_> = (0..300).map(|seed| sample_mix(Split::Train, seed, &independent(share))).collect();
+        draws.iter().map(|s| (s.x.nrows() - 1) as f64 * spearman(s.x.column(0), s.y.column(0)).powi(2)).sum::<f64>()
+            / draws.len() as f64
+    };
+    let (apart, together) = (mean_rho2(1.0), mean_rho2(0.0));
+    assert!((0.7..1.4).contains(&apart), "independent draws: mean (n − 1)ρ² = {apart}");
+    assert!(together > 10.0, "plain draws: mean (n − 1)ρ² = {together}");
+}
+
+/// Spearman rank correlation of two columns (the formula without ties; these draws are continuous).
+fn spearman(a: ndarray::ArrayView1<f64>, b: ndarray::ArrayView1<f64>) -> f64 {
+    let (ra, rb, n) = (average_ranks(a), average_ranks(b), a.len() as f64);
+    let d2: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - y).powi(2)).sum();
+    1.0 - 6.0 * d2 / (n * (n * n - 1.0))
 }
 
 #[test]

@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 /// Smallest and largest n drawn for training and validation.
 pub const TRAIN_N: std::ops::RangeInclusive<usize> = 10..=500;
 
-/// Largest dx and dy of the low-dimensional share of a training mix (see [`sample_with`]).
+/// Largest dx and dy of the low-dimensional share of a training mix ([`Mix::low_dim_share`]).
 pub const LOW_DIM: usize = 4;
 
 /// One meta-sample: a dataset and its true MI.
@@ -83,39 +83,60 @@ pub fn rng_for(split: Split, seed: u64) -> ChaCha8Rng {
 /// Draws a training or validation meta-sample: a family of the training list, n in [`TRAIN_N`],
 /// dx and dy independent in `1..=32` (within the family's constraints).
 pub fn sample(split: Split, seed: u64) -> MetaSample {
-    sample_with(split, seed, 0.0)
+    sample_mix(split, seed, &Mix::default())
 }
 
-/// Like [`sample`], but with probability `low_dim_share` dx and dy are drawn in `1..=`[`LOW_DIM`]
-/// instead of `1..=32`: a training mix with more mass where the uniform draw puts little (dx = dy
-/// = 1 is 0.3% of it). A share of 0 draws exactly what [`sample`] draws.
-pub fn sample_with(split: Split, seed: u64, low_dim_share: f64) -> MetaSample {
+/// How a training mix departs from the plain meta-distribution ([`Mix::default`] is the plain one).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Mix {
+    /// Share of draws whose dx and dy are drawn in `1..=`[`LOW_DIM`] instead of `1..=32`: more
+    /// mass where the uniform draw puts little (dx = dy = 1 is 0.3% of it).
+    pub low_dim_share: f64,
+    /// Share of draws made independent: X and Y come from different rows of the same distribution
+    /// (family, parameters and transforms), so the true MI is exactly 0 and each marginal is what
+    /// the plain draw would give. Near-independence is common in real data and rare in the plain mix.
+    pub independent_share: f64,
+    /// When set to `k`, only draws with `n < k · (dx + dy)`: recipes (family, n, dims) are drawn
+    /// from the seed's stream until one qualifies. The region a rows-only expert answers when
+    /// routed (see the trainer's `routing`).
+    pub below_rows_per_dim: Option<f64>,
+}
+
+/// Draws meta-sample `seed` of `split` from `mix`. Shares of 0 draw exactly what [`sample`] draws,
+/// and each share changes only what it names (dims, or the pairing of rows), never the family or n.
+///
+/// # Panics
+/// If [`Mix::below_rows_per_dim`] can never hold (`k · 2 · 32` rows at most 10).
+pub fn sample_mix(split: Split, seed: u64, mix: &Mix) -> MetaSample {
     let mut rng = rng_for(split, seed);
-    let (family, n, dx, dy) = recipe(&mut rng, low_dim_share);
+    let (family, n, dx, dy) = match mix.below_rows_per_dim {
+        None => recipe(&mut rng, mix.low_dim_share),
+        Some(k) => {
+            assert!(
+                k * (2 * MAX_DIM) as f64 > *TRAIN_N.start() as f64,
+                "no dataset has fewer than {k} rows per dimension"
+            );
+            std::iter::repeat_with(|| recipe(&mut rng, mix.low_dim_share))
+                .find(|&(_, n, dx, dy)| (n as f64) < k * (dx + dy) as f64)
+                .expect("repeat_with is endless")
+        }
+    };
+    if mix.independent_share > 0.0 && rng.random_bool(mix.independent_share.min(1.0)) {
+        let s = draw(family, 2 * n, dx, dy, &mut rng);
+        let (x, y) = (s.x.slice(ndarray::s![..n, ..]).to_owned(), s.y.slice(ndarray::s![n.., ..]).to_owned());
+        let description = s.description.replacen(&format!("n = {}", 2 * n), &format!("n = {n}"), 1);
+        return MetaSample {
+            x,
+            y,
+            mi: 0.0,
+            description: format!("{description}, Y from other rows: independent"),
+            ..s
+        };
+    }
     draw(family, n, dx, dy, &mut rng)
 }
 
-/// Like [`sample_with`], conditioned on fewer than `rows_per_dim · (dx + dy)` rows: recipes (family,
-/// n, dims) are drawn from the seed's stream until one qualifies, then its data. The region a
-/// rows-only expert answers when routed (see the trainer's `routing`).
-///
-/// # Panics
-/// If no draw can qualify (`rows_per_dim · 2 · 32` rows at most 10).
-pub fn sample_with_few_rows(split: Split, seed: u64, low_dim_share: f64, rows_per_dim: f64) -> MetaSample {
-    assert!(
-        rows_per_dim * (2 * MAX_DIM) as f64 > *TRAIN_N.start() as f64,
-        "no dataset has fewer than {rows_per_dim} rows per dimension"
-    );
-    let mut rng = rng_for(split, seed);
-    loop {
-        let (family, n, dx, dy) = recipe(&mut rng, low_dim_share);
-        if (n as f64) < rows_per_dim * (dx + dy) as f64 {
-            return draw(family, n, dx, dy, &mut rng);
-        }
-    }
-}
-
-/// Family, n and dims of a training-mix draw (the first draws of [`sample_with`]).
+/// Family, n and dims of a training-mix draw (the first draws of [`sample_mix`]).
 fn recipe(rng: &mut ChaCha8Rng, low_dim_share: f64) -> (Family, usize, usize, usize) {
     let families = training_families();
     let family = *families.choose(rng).expect("training families are not empty");

@@ -8,7 +8,7 @@ use burn::tensor::{Tensor, TensorData, backend::Backend};
 use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
 use mist::summary::{SUMMARY_LEN, summaries};
-use mist::synth::{MetaSample, Split, sample_with, sample_with_few_rows};
+use mist::synth::{MetaSample, Mix, Split, sample_mix};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -27,14 +27,11 @@ pub struct DataConfig {
     pub max_dx: usize,
     /// Width of the padded Y block.
     pub max_dy: usize,
-    /// Share of training datasets with dx, dy ≤ [`mist::synth::LOW_DIM`] drawn on top of the
-    /// uniform dims ([`sample_with`]); validation always uses the plain meta-distribution.
-    pub low_dim_share: f64,
+    /// The training mix ([`Mix`]). Validation draws the plain meta-distribution, restricted to
+    /// [`Mix::below_rows_per_dim`] when that is set: the shares shape training only.
+    pub mix: Mix,
     /// Pool that step 0 draws from: a fine-tune can start past the datasets its source saw.
     pub first_pool: u64,
-    /// When set to `k`, training and validation datasets all have `n < k · (dx + dy)`
-    /// ([`sample_with_few_rows`]).
-    pub below_rows_per_dim: Option<f64>,
 }
 
 /// One padded batch (the model's input layout, [`PaddedBatch`]) with its targets.
@@ -67,15 +64,6 @@ impl Batch {
 }
 
 impl DataConfig {
-    /// Dataset `seed` of `split`, from the meta-distribution with `low_dim_share`, restricted to
-    /// [`Self::below_rows_per_dim`] when set.
-    fn sample(&self, split: Split, seed: u64, low_dim_share: f64) -> MetaSample {
-        match self.below_rows_per_dim {
-            None => sample_with(split, seed, low_dim_share),
-            Some(k) => sample_with_few_rows(split, seed, low_dim_share, k),
-        }
-    }
-
     /// The batches of bucketing pool `pool`, in step order: the pool's datasets (training split,
     /// consecutive seeds) sorted by n, cut into batches, visited in a fixed shuffled order so that
     /// n does not trend within a pool. Step `s` is batch `s % pool_batches` of pool `s / pool_batches`.
@@ -83,7 +71,7 @@ impl DataConfig {
         let per_pool = (self.batch_size * self.pool_batches) as u64;
         let seeds: Vec<u64> = (pool * per_pool..(pool + 1) * per_pool).collect();
         let mut samples: Vec<MetaSample> =
-            seeds.par_iter().map(|&seed| self.sample(Split::Train, seed, self.low_dim_share)).collect();
+            seeds.par_iter().map(|&seed| sample_mix(Split::Train, seed, &self.mix)).collect();
         samples.sort_by_key(|s| s.x.nrows());
         let mut rng = ChaCha8Rng::seed_from_u64(pool ^ 0x6275_636b_6574);
         let mut order: Vec<usize> = (0..self.pool_batches).collect();
@@ -102,8 +90,9 @@ impl DataConfig {
     /// A fixed validation set of `count` datasets (validation split, seeds `0..count`), sorted by n
     /// and batched, with τ = 0.05, 0.5, 0.95 repeated to `taus_per_dataset` levels.
     pub fn validation(&self, count: usize) -> Vec<Batch> {
+        let plain = Mix { below_rows_per_dim: self.mix.below_rows_per_dim, ..Mix::default() };
         let mut samples: Vec<MetaSample> =
-            (0..count as u64).into_par_iter().map(|s| self.sample(Split::Validation, s, 0.0)).collect();
+            (0..count as u64).into_par_iter().map(|s| sample_mix(Split::Validation, s, &plain)).collect();
         samples.sort_by_key(|s| s.x.nrows());
         let levels = [0.05f32, 0.5, 0.95];
         samples

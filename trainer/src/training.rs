@@ -20,6 +20,7 @@ use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
+use mist::synth::Mix;
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -94,6 +95,10 @@ pub struct TrainingConfig {
     /// expert for the datasets below a main model's summary gate (`summary_min_rows_per_dim`);
     /// the whole meta-distribution when absent.
     pub below_rows_per_dim: Option<f64>,
+    /// Share of training datasets made independent (true MI exactly 0, marginals unchanged;
+    /// [`mist::synth::Mix::independent_share`]); validation stays on the plain meta-distribution.
+    /// None when absent.
+    pub independent_share: Option<f64>,
 }
 
 impl TrainingConfig {
@@ -105,9 +110,12 @@ impl TrainingConfig {
             taus_per_dataset: self.taus_per_dataset,
             max_dx: self.model.max_dx,
             max_dy: self.model.max_dy,
-            low_dim_share: self.low_dim_share,
+            mix: Mix {
+                low_dim_share: self.low_dim_share,
+                independent_share: self.independent_share.unwrap_or(0.0),
+                below_rows_per_dim: self.below_rows_per_dim,
+            },
             first_pool: self.data_first_pool.unwrap_or(0),
-            below_rows_per_dim: self.below_rows_per_dim,
         }
     }
 

@@ -120,7 +120,10 @@ fn init_from_starts_a_run_from_saved_weights() {
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     run(&config, source.path(), false, 4);
     let from = source.path().join("checkpoint");
-    let finetune = tiny().with_init_from(Some(from.display().to_string())).with_low_dim_share(0.5);
+    let finetune = tiny()
+        .with_init_from(Some(from.display().to_string()))
+        .with_low_dim_share(0.5)
+        .with_independent_share(Some(0.2));
     run(&finetune, tuned.path(), false, 0);
     run(&config, fresh.path(), false, 0);
     let (start, saved, seeded) = (
@@ -132,7 +135,7 @@ fn init_from_starts_a_run_from_saved_weights() {
     assert!(max_diff(&start, &seeded) > 1e-3, "saved and seeded weights coincide: the check is blind");
     let written = TrainingConfig::load(tuned.path().join("config.json")).unwrap();
     assert_eq!(written.init_from, finetune.init_from, "the run folder must record where it started from");
-    assert_eq!(written.low_dim_share, 0.5);
+    assert_eq!((written.low_dim_share, written.independent_share), (0.5, Some(0.2)));
 }
 
 /// A summary model fine-tuned from a run without summary features starts from that run's weights
