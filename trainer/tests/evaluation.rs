@@ -140,6 +140,15 @@ fn evaluation_errors_and_calibration_of_a_biased_model() {
     let bases: Vec<&str> = by_base.iter().map(|l| l.split(" | ").nth(1).unwrap()).collect();
     assert_eq!(bases, ["additive-noise", "normal", "student"], "by-base rows:\n{md}");
     assert!(by_base.iter().all(|l| l.ends_with("| 0.500 | 1.000 | 0.0% |")), "{by_base:?}");
+    // So is every range of the true MI; the ranges come in increasing order and hold every dataset.
+    let section = md.split("By true MI (nats):").nth(1).expect("a by-truth table").split("\n\n").nth(1).unwrap();
+    let by_truth: Vec<Vec<&str>> =
+        section.lines().filter(|l| l.starts_with("| OoMD | ")).map(|l| l.split(" | ").collect()).collect();
+    let order = ["< 0.1", "[0.1, 0.5)", "[0.5, 2)", "[2, 5)", "≥ 5"];
+    let ranges: Vec<usize> = by_truth.iter().map(|r| order.iter().position(|&o| o == r[1]).unwrap()).collect();
+    assert!(ranges.len() > 1 && ranges.is_sorted(), "by-truth rows:\n{md}");
+    assert_eq!(by_truth.iter().map(|r| r[2].parse::<usize>().unwrap()).sum::<usize>(), 30);
+    assert!(by_truth.iter().all(|r| r[3..] == ["0.500", "1.000", "0.0% |"]), "{by_truth:?}");
 }
 
 #[test]

@@ -9,6 +9,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// Ranges of the true MI (nats) that calibration is also reported by, each with its upper edge:
+/// near-independence first, where a quantile head bounded below by zero is hardest to calibrate.
+const TRUTH_BINS: [(f64, &str); 5] =
+    [(0.1, "< 0.1"), (0.5, "[0.1, 0.5)"), (2.0, "[0.5, 2)"), (5.0, "[2, 5)"), (f64::INFINITY, "≥ 5")];
+
 /// One row of the original study's reference table (evaluation.md): MSE in nats² per n-bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceRow {
@@ -318,7 +323,14 @@ impl EvalReport {
                 ksg.map_or("–".to_string(), |c| opt(c.mean_width)),
             );
         }
-        self.calibration_by_base_table(md, &grids);
+        // A family name's first word: normal, student, …
+        let base = |r: &DatasetRecord| (0, r.family.split(' ').next().unwrap_or_default().to_string());
+        self.calibration_by_table(md, &grids, ("By base family", "base"), base);
+        let truth = |r: &DatasetRecord| {
+            let bin = TRUTH_BINS.iter().position(|&(below, _)| r.truth < below).unwrap_or(TRUTH_BINS.len() - 1);
+            (bin, TRUTH_BINS[bin].1.to_string())
+        };
+        self.calibration_by_table(md, &grids, ("By true MI (nats)", "true MI (nats)"), truth);
         let _ = writeln!(md, "\nCoverage of the 90% intervals per n-bin (nominal 90%):\n");
         let bins: Vec<String> = N_BINS.iter().map(|b| format!("{} n", b.label())).collect();
         let _ = writeln!(md, "| grid | interval | {} |", bins.join(" | "));
@@ -339,26 +351,33 @@ impl EvalReport {
         let _ = writeln!(md);
     }
 
-    /// The model's calibration per base family (a family name's first word: normal, student, …):
-    /// a quantile head can be calibrated over a whole grid while leaning one way on each base.
-    fn calibration_by_base_table(&self, md: &mut String, grids: &[&TestGridReport]) {
+    /// The model's calibration per group of datasets, groups in key order: a quantile head can be
+    /// calibrated over a whole grid while leaning one way on each group.
+    fn calibration_by_table(
+        &self,
+        md: &mut String,
+        grids: &[&TestGridReport],
+        (heading, column): (&str, &str),
+        group: impl Fn(&DatasetRecord) -> (usize, String),
+    ) {
         let median = self.taus.iter().position(|t| (t - 0.5).abs() < 1e-9);
-        let _ = writeln!(md, "\nBy base family:\n");
-        let _ = writeln!(md, "| grid | base | datasets | calibration error | truth ≤ q0.5 | [q0.05, q0.95] coverage |");
+        let _ = writeln!(md, "\n{heading}:\n");
+        let _ =
+            writeln!(md, "| grid | {column} | datasets | calibration error | truth ≤ q0.5 | [q0.05, q0.95] coverage |");
         let _ = writeln!(md, "|---|---|---|---|---|---|");
         for g in grids {
-            let mut by_base: BTreeMap<&str, Vec<&DatasetRecord>> = BTreeMap::new();
+            let mut groups: BTreeMap<(usize, String), Vec<&DatasetRecord>> = BTreeMap::new();
             for r in self.datasets.iter().filter(|r| r.grid == g.grid) {
-                by_base.entry(r.family.split(' ').next().unwrap_or_default()).or_default().push(r);
+                groups.entry(group(r)).or_default().push(r);
             }
-            for (b, of_base) in by_base {
-                let c = super::model_calibration(of_base.iter().copied(), &self.taus);
+            for ((_, name), of_group) in groups {
+                let c = super::model_calibration(of_group.iter().copied(), &self.taus);
                 let at_median = c.as_ref().zip(median).map(|(c, j)| c.fractions[j]);
                 let _ = writeln!(
                     md,
-                    "| {} | {b} | {} | {} | {} | {} |",
+                    "| {} | {name} | {} | {} | {} | {} |",
                     g.grid.title(),
-                    of_base.len(),
+                    of_group.len(),
                     c.as_ref().map_or("–".to_string(), |c| format!("{:.3}", c.error)),
                     at_median.map_or("–".to_string(), |f| format!("{f:.3}")),
                     pct(c.map(|c| c.coverage)),
