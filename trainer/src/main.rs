@@ -14,7 +14,7 @@ use mist_trainer::inference::predict;
 use mist_trainer::model::MistModelConfig;
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::routing::{Expert, RoutedModel};
-use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, train};
+use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_validated_model, train};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,7 +32,8 @@ struct SavedModel {
     /// Run folder holding the model.
     #[arg(long)]
     run: PathBuf,
-    /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest).
+    /// Which saved model of the run: `best` (lowest validation MSE) or `checkpoint` (latest; the
+    /// weight average where the run keeps one, as validation reads it).
     #[arg(long, default_value = "best")]
     from: String,
 }
@@ -44,7 +45,7 @@ struct RowsOnly {
     /// the main model's `summary_min_rows_per_dim`; both models go into one estimator.
     #[arg(long)]
     rows_only_run: Option<PathBuf>,
-    /// Which saved model of the rows-only run: `best` or `checkpoint`.
+    /// Which saved model of the rows-only run: `best` or `checkpoint` (as `--from`).
     #[arg(long, default_value = "best")]
     rows_only_from: String,
 }

@@ -479,6 +479,18 @@ fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<(), String>) -> Re
     Ok(())
 }
 
+/// The model a run validates, loaded from `dir` (its `best/` or `checkpoint/`): where the run keeps
+/// a weight average (`ema_decay`), a checkpoint holds it beside the trained weights, and the average
+/// is what validation and `best/` read; elsewhere the saved weights.
+pub fn load_validated_model<B: Backend>(
+    config: &TrainingConfig,
+    dir: &Path,
+    device: &B::Device,
+) -> Result<MistModel<B>, String> {
+    let file = if config.ema_decay.is_some() && dir.join("ema.bin").exists() { "ema" } else { "model" };
+    load_weights(config.model.init(device), &dir.join(file), device)
+}
+
 /// Loads the weights saved in `dir` (a run's `best/` or `checkpoint/`) into a model of `config`.
 pub fn load_model<B: Backend>(
     config: &MistModelConfig,

@@ -6,7 +6,9 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::record::{BinFileRecorder, FullPrecisionSettings};
 use burn::tensor::{Tensor, backend::Backend};
 use mist_trainer::model::{MistModel, MistModelConfig};
-use mist_trainer::training::{RunState, StopAt, TrainingConfig, load_model, seeded_init, train, validate};
+use mist_trainer::training::{
+    RunState, StopAt, TrainingConfig, load_model, load_validated_model, seeded_init, train, validate,
+};
 use std::path::Path;
 
 type B = Autodiff<NdArray>;
@@ -103,6 +105,12 @@ fn ema_runs_keep_resume_and_validate_the_weight_average() {
     assert!(max_diff(&ema(dirs[1].path()), &model) > 1e-4, "the average equals the weights: not an average");
     assert!(max_diff(&ema(dirs[1].path()), &ema(dirs[2].path())) <= 2e-5, "the resumed average drifted");
     assert!(!dirs[3].path().join("checkpoint/ema.bin").exists(), "a run without ema_decay saves no average");
+    // Export and evaluation read a checkpoint as validation does: the average where there is one.
+    let validated = |c: &TrainingConfig, dir: &Path| {
+        weights(&load_validated_model::<NdArray>(c, &dir.join("checkpoint"), &device).unwrap())
+    };
+    assert_eq!(validated(&lagging, dirs[1].path()), ema(dirs[1].path()));
+    assert_eq!(validated(&tiny(), dirs[3].path()), saved_weights(&tiny(), dirs[3].path()));
     let state = RunState::load(dirs[1].path().join("best/state.json")).unwrap();
     let best = load_model::<NdArray>(&lagging.model, &dirs[1].path().join("best"), &device).unwrap();
     let mse = validate(&best, &lagging.data().validation(lagging.validation_size), &device).mse;
