@@ -56,7 +56,7 @@ fn load_expert(run: &Path, from: &str) -> Result<(Expert<NdArray>, TrainingConfi
     let dir = run.join(from);
     let state =
         RunState::load(dir.join("state.json")).map_err(|e| format!("{}: {e}", dir.join("state.json").display()))?;
-    let model = load_model::<NdArray>(&config.model, &dir, &Default::default())?;
+    let model = load_validated_model::<NdArray>(&config, &dir, &Default::default())?;
     Ok((Expert { model, config: config.model.clone() }, config, state))
 }
 
@@ -242,9 +242,14 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// A stable fingerprint of a training config (FNV-1a of its JSON), for the model's metadata.
+/// A stable fingerprint of a training config (FNV-1a of its JSON), for the model's metadata. Top-level
+/// options left unset are left out, so a config keeps its fingerprint when a later version adds one.
 fn config_hash(config: &TrainingConfig) -> u64 {
-    config.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    let mut json: serde_json::Value = serde_json::from_str(&config.to_string()).expect("a config is JSON");
+    if let Some(fields) = json.as_object_mut() {
+        fields.retain(|_, v| !v.is_null());
+    }
+    json.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// CUDA device selection (burn 0.21 panics when CUDA is requested without a driver, so check first).
