@@ -89,7 +89,7 @@ fn resume_reproduces_a_straight_run() {
 fn ema_runs_keep_resume_and_validate_the_weight_average() {
     let device = Default::default();
     let ema = |dir: &Path| {
-        let model = tiny().model.init::<NdArray>(&device);
+        let model = seeded_init::<NdArray>(&tiny().model, 0, &device);
         let recorder = BinFileRecorder::<FullPrecisionSettings>::new();
         weights(&model.load_file(dir.join("checkpoint/ema"), &recorder, &device).unwrap())
     };
