@@ -102,8 +102,9 @@ pub struct Mix {
     pub below_rows_per_dim: Option<f64>,
 }
 
-/// Draws meta-sample `seed` of `split` from `mix`. Shares of 0 draw exactly what [`sample`] draws,
-/// and each share changes only what it names (dims, or the pairing of rows), never the family or n.
+/// Draws meta-sample `seed` of `split` from `mix`. The plain mix draws exactly what [`sample`]
+/// draws. A nonzero share keeps each draw's family and n (the independent share its dims too), but
+/// its coin takes a draw from the seed's stream, so the other parameters differ from the plain draw.
 ///
 /// # Panics
 /// If [`Mix::below_rows_per_dim`] can never hold (`k · 2 · 32` rows at most 10).
