@@ -481,25 +481,29 @@ fn replace_dir(dir: &Path, fill: impl FnOnce(&Path) -> Result<(), String>) -> Re
 
 /// The model a run validates, loaded from `dir` (its `best/` or `checkpoint/`): where the run keeps
 /// a weight average (`ema_decay`), a checkpoint holds it beside the trained weights, and the average
-/// is what validation and `best/` read; elsewhere the saved weights. Built as in [`load_model`].
+/// is what validation and `best/` read; elsewhere the saved weights.
 pub fn load_validated_model<B: Backend>(
     config: &TrainingConfig,
     dir: &Path,
     device: &B::Device,
 ) -> Result<MistModel<B>, String> {
     let file = if config.ema_decay.is_some() && dir.join("ema.bin").exists() { "ema" } else { "model" };
-    load_weights(seeded_init(&config.model, 0, device), &dir.join(file), device)
+    load_saved(&config.model, &dir.join(file), device)
 }
 
 /// Loads the weights saved in `dir` (a run's `best/` or `checkpoint/`) into a model of `config`.
-///
-/// The model is built by [`seeded_init`] before the weights replace its parameters: no parameter
-/// is left to burn's lazy initialisation, which would draw from the process-wide RNG outside the
-/// lock and change the weights of a seeded init running at the same time.
 pub fn load_model<B: Backend>(
     config: &MistModelConfig,
     dir: &Path,
     device: &B::Device,
 ) -> Result<MistModel<B>, String> {
-    load_weights(seeded_init(config, 0, device), &dir.join("model"), device)
+    load_saved(config, &dir.join("model"), device)
+}
+
+/// A model of `config` with the weights of the model file `path`. The model is built by
+/// [`seeded_init`] before the weights replace its parameters: no parameter is left to burn's lazy
+/// initialisation, which would draw from the process-wide RNG outside the lock and change the
+/// weights of a seeded init running at the same time.
+fn load_saved<B: Backend>(config: &MistModelConfig, path: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
+    load_weights(seeded_init(config, 0, device), path, device)
 }
