@@ -1,23 +1,29 @@
 //! Per-dataset summary statistics that a model may read beside the rows: the Gaussian (CCA) MI of
 //! the rank-Gaussian data, the same estimate with the rows of Y shuffled (what it reads when X and
 //! Y are independent: its finite-sample floor), the sample size, and the Gaussian MI of the two
-//! squared radii. A set model sees the rows one token at a time and resolves strong linear
-//! dependence in many dimensions poorly; the Gaussian estimate carries it, and its floor says how
-//! far to trust it (far from none when n is near dx + dy). The radii tell a shared scale (a
-//! Student-t's common χ², heavy joint tails: MI the Gaussian estimate does not see) from a Gaussian
-//! copula, where the radii are far less dependent.
+//! squared radii, raw and with Y's linear prediction from X taken out. A set model sees the rows
+//! one token at a time and resolves strong linear dependence in many dimensions poorly; the
+//! Gaussian estimate carries it, and its floor says how far to trust it (far from none when n is
+//! near dx + dy). The radii tell a shared scale (a Student-t's common χ², heavy joint tails: MI the
+//! Gaussian estimate does not see) from a Gaussian copula, where the radii are far less dependent;
+//! with the linear part taken out, a Gaussian copula's radii are independent however strongly X
+//! and Y correlate, so the second form is a test of the copula's Gaussianity.
 
 use crate::baselines::gaussian::GaussianFit;
 use crate::baselines::{Estimator, Gaussian};
 use crate::preprocess::rank_gauss;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 
 /// Number of summary features per dataset.
-pub const SUMMARY_LEN: usize = 7;
+pub const SUMMARY_LEN: usize = 8;
+
+/// Summary features of the models trained before the residual radial feature (compact-v8, the
+/// shipped main model): the first seven.
+pub const RADIAL_LEN: usize = 7;
 
 /// Summary features of the models trained before the radial feature: a model reads the first
 /// `k` features, and the exported graph's `summary` input says `k`.
@@ -34,12 +40,16 @@ const MAX_GAUSSIAN_NATS: f64 = 100.0;
 const SHUFFLE_SEED: u64 = 0x6d69_7374;
 
 /// The summary features of one (already rank-Gaussian) dataset:
-/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4), ln(1 + r)]`,
+/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4), ln(1 + r),
+/// ln(1 + 2n·r⊥) / 6]`,
 /// where `g` is the [`Gaussian`] estimate in nats, `g₀` the same estimate after a seeded shuffle of
 /// Y's rows (taken in sorted row order, so the features do not depend on the order of the rows;
 /// the fit's within-block parts are shared, only the cross block is redone), `c = max(g − g₀, 0)`,
-/// and `r` the Gaussian estimate between the rank-Gaussian squared radii `|x|²` and `|y|²` of the
-/// rows; each estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
+/// `r` the Gaussian estimate between the rank-Gaussian squared radii `|x|²` and `|y|²` of the
+/// rows, and `r⊥` the same between the radii of X and of Y's residual given X, both whitened
+/// (`GaussianFit::radii_apart`); `2n·r⊥` is about χ²₁ for a Gaussian copula (the radii are then
+/// independent), so the feature is the log of a test statistic of the copula's Gaussianity. Each
+/// estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
@@ -59,13 +69,28 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let c = (g - floor).max(0.0);
     let (rx, ry) = (squared_radii(x), squared_radii(y));
     let r = Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats);
-    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p()].map(|v| v as f32)
+    let apart = fit.as_ref().map_or(0.0, |fit| nats(residual_radial(fit)));
+    let gaussianity = (2.0 * n * apart).ln_1p() / 6.0;
+    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p(), gaussianity]
+        .map(|v| v as f32)
+}
+
+/// The Gaussian estimate between the rank-Gaussian radii of X and of Y's residual given X
+/// (`GaussianFit::radii_apart`): near 0 for any Gaussian copula, however correlated.
+fn residual_radial(fit: &GaussianFit) -> f64 {
+    let (rx, re) = fit.radii_apart();
+    Gaussian.estimate(ranked_column(rx).view(), ranked_column(re).view()).unwrap_or(0.0)
 }
 
 /// The rank-Gaussian squared norms of the rows of `a`, one column.
 fn squared_radii(a: ArrayView2<f64>) -> Array2<f64> {
-    let radii = a.map_axis(Axis(1), |row| row.dot(&row)).insert_axis(Axis(1));
-    rank_gauss(radii.view())
+    ranked_column(a.rows().into_iter().map(|row| row.dot(&row)).collect())
+}
+
+/// `values` as one rank-Gaussian column.
+fn ranked_column(values: Vec<f64>) -> Array2<f64> {
+    let column = Array2::from_shape_vec((values.len(), 1), values).expect("one value per row");
+    rank_gauss(column.view())
 }
 
 /// The first `len` (at most [`SUMMARY_LEN`]) [`summary`] features of each `(x, y)` of `datasets`,
@@ -137,6 +162,31 @@ mod tests {
     }
 
     #[test]
+    fn the_residual_radial_feature_tests_the_copula_not_the_correlation() {
+        // A strongly correlated Gaussian (equicorrelation 0.45 over 8 + 8 coordinates) has
+        // dependent raw radii but independent residual radii; a Student-t (ν = 4) with identity
+        // dispersion, MI in the shared scale only, has both.
+        use crate::synth::BaseDist;
+        use nalgebra::DMatrix;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (n, m) = (400, 8);
+        let gaussian =
+            BaseDist::Gaussian { sigma: DMatrix::from_fn(2 * m, 2 * m, |i, j| if i == j { 1.0 } else { 0.45 }), m };
+        let student = BaseDist::StudentT { sigma: DMatrix::identity(2 * m, 2 * m), m, nu: 4.0 };
+        let features = |dist: &BaseDist, rng: &mut ChaCha8Rng| {
+            let (x, y) = dist.sample(n, rng);
+            summary(rank_gauss(x.view()).view(), rank_gauss(y.view()).view())
+        };
+        let (g, t) = (features(&gaussian, &mut rng), features(&student, &mut rng));
+        // 2n·r⊥ back from the feature: about χ²₁ under a Gaussian copula.
+        let statistic = |s: &[f32; SUMMARY_LEN]| (6.0 * s[7]).exp_m1();
+        assert!(statistic(&g) < 10.0, "Gaussian: {g:?}");
+        assert!(statistic(&t) > 50.0, "Student-t: {t:?}");
+        // The raw radii of the same Gaussian read a dependence that is only the correlation.
+        assert!(2.0 * n as f32 * g[6].exp_m1() > 20.0, "Gaussian: {g:?}");
+    }
+
+    #[test]
     fn summary_does_not_depend_on_the_row_order() {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let x = Array2::from_shape_fn((80, 3), |_| rng.sample::<f64, _>(StandardNormal));
@@ -163,7 +213,7 @@ mod tests {
     fn summary_of_too_few_rows_is_finite() {
         let x = Array2::from_elem((2, 3), 1.0);
         let s = summary(x.view(), x.view());
-        assert_eq!((s[0], s[6]), (0.0, 0.0));
+        assert_eq!((s[0], s[6], s[7]), (0.0, 0.0, 0.0));
         assert!(s.iter().all(|v| v.is_finite()), "{s:?}");
     }
 }

@@ -85,7 +85,7 @@ impl MistModelConfig {
 
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
     /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model reads the radial
-    /// feature too, `summary_features` = 7: 280,706).
+    /// feature too, `summary_features` = 7: 280,706; with the residual radial one, 8: 280,770).
     pub fn compact() -> Self {
         Self::new().with_summary(true).with_summary_min_rows_per_dim(Some(2.0))
     }
@@ -517,6 +517,7 @@ mod tests {
     use burn::backend::NdArray;
     use burn::config::config_to_json;
     use burn::tensor::TensorData;
+    use mist::summary::RADIAL_LEN;
 
     type TB = NdArray<f32>;
 
@@ -745,14 +746,15 @@ mod tests {
         let device = Default::default();
         let compact = num_params(&MistModelConfig::compact().init::<TB>(&device));
         let large = num_params(&MistModelConfig::large().init::<TB>(&device));
-        let radial = MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN));
-        let radial = num_params(&radial.init::<TB>(&device));
+        let with = |k| num_params(&MistModelConfig::compact().with_summary_features(Some(k)).init::<TB>(&device));
+        let (radial, residual) = (with(RADIAL_LEN), with(SUMMARY_LEN));
         let rows_only = num_params(&MistModelConfig::new().init::<TB>(&device));
         println!(
-            "compact: {compact} parameters, with the radial feature {radial}, without summary features (a rows-only \
-             expert) {rows_only}, large: {large} parameters"
+            "compact: {compact} parameters, with the radial feature {radial}, with the residual radial one too \
+             {residual}, without summary features (a rows-only expert) {rows_only}, large: {large} parameters"
         );
         assert_eq!(radial, compact + 64, "the radial feature adds one row to the width-64 summary projection");
+        assert_eq!(residual, radial + 64, "so does the residual radial feature");
         assert_eq!(rows_only, compact - 7 * 64, "the summary projection is 6 × 64 weights and 64 biases");
         assert!((100_000..=500_000).contains(&compact), "compact has {compact}");
         assert!((2_000_000..=8_000_000).contains(&large), "large has {large}");

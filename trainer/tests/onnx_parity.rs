@@ -13,7 +13,7 @@ use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
 use mist::runtime::model::SUMMARY_INPUT;
-use mist::summary::{SUMMARY_LEN, summary};
+use mist::summary::{RADIAL_LEN, SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::{Expert, MistModel, MistModelConfig, ModelInput, ModelOutput, RoutedModel};
 use ndarray::Array2;
@@ -322,7 +322,7 @@ fn parity_padded_batches() {
 /// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), the
 /// summary read at every n (no gate), and the large GPU configuration (gated like the compact one:
 /// the gate is open for two of the datasets below and closed for two), and the compact one reading
-/// the radial summary feature too.
+/// the radial summary feature too, and the residual radial one after it.
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
@@ -343,7 +343,8 @@ fn parity_other_configs() {
         ("small, no summary", small),
         ("1 ISAB, 3 seeds", single_block),
         ("summary read at every n", ungated),
-        ("radial summary feature", MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN))),
+        ("radial summary feature", MistModelConfig::compact().with_summary_features(Some(RADIAL_LEN))),
+        ("residual radial feature", MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN))),
         ("large", MistModelConfig::large()),
     ] {
         let (config, model, file) = exported_with(config);

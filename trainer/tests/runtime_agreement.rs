@@ -25,8 +25,10 @@ fn runtime_and_burn_agree_on_a_summary_model() {
     let compact = MistModelConfig::compact();
     assert_eq!(compact.summary_len(), mist::summary::PRE_RADIAL_LEN);
     agree(RoutedModel::single(summary_model(&compact), compact.clone()));
-    let radial = compact.clone().with_summary_features(Some(mist::summary::SUMMARY_LEN));
-    agree(RoutedModel::single(summary_model(&radial), radial));
+    for k in [mist::summary::RADIAL_LEN, mist::summary::SUMMARY_LEN] {
+        let wider = compact.clone().with_summary_features(Some(k));
+        agree(RoutedModel::single(summary_model(&wider), wider));
+    }
     // Routed: the (40, 16, 16) dataset below goes to the rows-only expert.
     let rows_config = MistModelConfig::new();
     let rows_only = Expert { model: rows_config.init::<TB>(&Default::default()), config: rows_config };

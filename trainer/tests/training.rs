@@ -165,8 +165,8 @@ fn init_from_a_run_without_summary_adds_a_zero_projection() {
     assert!(start[saved.len()..].iter().all(|&w| w == 0.0), "the new summary projection must start at zero");
 }
 
-/// A model reading the radial summary feature fine-tuned from one that reads the six before it
-/// starts from its weights, the projection widened by a zero row: the same function.
+/// A model reading every summary feature fine-tuned from one that reads the six before the radial
+/// ones starts from its weights, the projection widened by zero rows: the same function.
 #[test]
 fn init_from_a_run_with_fewer_summary_features_widens_the_projection_with_zeros() {
     let source_config = tiny();
@@ -178,12 +178,12 @@ fn init_from_a_run_with_fewer_summary_features_widens_the_projection_with_zeros(
     run(&finetune, tuned.path(), false, 0);
     let (start, saved) = (saved_weights(&finetune, tuned.path()), saved_weights(&source_config, source.path()));
     // summary_proj comes last: its weight [k, 16] row by row, then its bias of 16.
-    let (old_w, bias) = (6 * 16, 16);
+    let (old_w, added, bias) = (6 * 16, (mist::summary::SUMMARY_LEN - 6) * 16, 16);
     let rest = saved.len() - old_w - bias;
-    assert_eq!(start.len(), saved.len() + 16);
+    assert_eq!(start.len(), saved.len() + added);
     assert_eq!(&start[..rest + old_w], &saved[..rest + old_w], "weights and the six old projection rows");
-    assert!(start[rest + old_w..rest + old_w + 16].iter().all(|&w| w == 0.0), "the radial row starts at zero");
-    assert_eq!(&start[rest + old_w + 16..], &saved[rest + old_w..], "the bias");
+    assert!(start[rest + old_w..rest + old_w + added].iter().all(|&w| w == 0.0), "the new rows start at zero");
+    assert_eq!(&start[rest + old_w + added..], &saved[rest + old_w..], "the bias");
     assert!(saved[rest..rest + old_w].iter().any(|&w| w != 0.0), "the source projection moved: the check sees it");
     // Same function on the same validation batches.
     let device = Default::default();
@@ -206,7 +206,8 @@ fn init_from_a_run_with_fewer_summary_features_widens_the_projection_with_zeros(
         &device,
     )
     .unwrap_err();
-    assert!(err.contains("reads 7 summary features, this model only 6"), "{err}");
+    let want = format!("reads {} summary features, this model only 6", mist::summary::SUMMARY_LEN);
+    assert!(err.contains(&want), "{err}");
 }
 
 /// The committed runs were saved before models had a summary projection; they still load.
