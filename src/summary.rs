@@ -51,6 +51,12 @@ const SHUFFLE_SEED: u64 = 0x6d69_7374;
 /// independent), so the feature is the log of a test statistic of the copula's Gaussianity. Each
 /// estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
+    leading(x, y, SUMMARY_LEN).try_into().expect("every feature was computed")
+}
+
+/// The first `len` features of [`summary`], without computing the ones past them (a model reading
+/// fewer features does not pay for the radii).
+fn leading(x: ArrayView2<f64>, y: ArrayView2<f64>, len: usize) -> Vec<f32> {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
     let nats = |g: f64| if g.is_finite() { g.clamp(0.0, MAX_GAUSSIAN_NATS) } else { 0.0 };
@@ -67,12 +73,17 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let g = fit.as_ref().map_or(0.0, |fit| nats(fit.mi()));
     let floor = fit.as_ref().map_or(0.0, |fit| nats(fit.mi_repaired(&sorted, &shuffled)));
     let c = (g - floor).max(0.0);
-    let (rx, ry) = (squared_radii(x), squared_radii(y));
-    let r = Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats);
-    let apart = fit.as_ref().map_or(0.0, |fit| nats(residual_radial(fit)));
-    let gaussianity = (2.0 * n * apart).ln_1p() / 6.0;
-    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p(), gaussianity]
-        .map(|v| v as f32)
+    let mut features = vec![c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0)];
+    if len > PRE_RADIAL_LEN {
+        let (rx, ry) = (squared_radii(x), squared_radii(y));
+        features.push(Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats).ln_1p());
+    }
+    if len > RADIAL_LEN {
+        let apart = fit.as_ref().map_or(0.0, |fit| nats(residual_radial(fit)));
+        features.push((2.0 * n * apart).ln_1p() / 6.0);
+    }
+    features.truncate(len);
+    features.into_iter().map(|v| v as f32).collect()
 }
 
 /// The Gaussian estimate between the rank-Gaussian radii of X and of Y's residual given X
@@ -99,7 +110,7 @@ pub fn summaries<'a>(
     datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>,
     len: usize,
 ) -> Vec<f32> {
-    datasets.flat_map(|(x, y)| summary(x, y).into_iter().take(len)).collect()
+    datasets.flat_map(|(x, y)| leading(x, y, len)).collect()
 }
 
 #[cfg(test)]
@@ -205,8 +216,11 @@ mod tests {
         let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), SUMMARY_LEN);
         assert_eq!(flat, [summary(x.view(), y.view()), summary(y.view(), x.view())].concat());
         let (a, b) = (summary(x.view(), y.view()), summary(y.view(), x.view()));
-        let short = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), PRE_RADIAL_LEN);
-        assert_eq!(short, [&a[..PRE_RADIAL_LEN], &b[..PRE_RADIAL_LEN]].concat());
+        // Fewer features are the leading ones (computed without the rest).
+        for k in [1, PRE_RADIAL_LEN, RADIAL_LEN] {
+            let short = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), k);
+            assert_eq!(short, [&a[..k], &b[..k]].concat());
+        }
     }
 
     #[test]
