@@ -1,4 +1,4 @@
-//! Loading ONNX Runtime fails cleanly: a missing, non-library or wrong library gives
+//! Loading ONNX Runtime fails cleanly: a missing, non-library, truncated or wrong library gives
 //! MIST_STATUS_RUNTIME_LOAD with a message naming the path, and a later good path still works.
 //!
 //! ONNX Runtime can be loaded only once per process, so this lives in its own test binary (a fresh
@@ -47,6 +47,15 @@ fn missing_or_wrong_onnxruntime_is_an_error_and_recoverable() {
     std::fs::write(&garbage, b"this is not a shared library").unwrap();
     fails(Some(garbage.to_str().unwrap()), &[garbage.to_str().unwrap()]);
 
+    // A truncated copy of the real library: the loader would map segments past its end and the
+    // process would die of SIGBUS; it is refused before the loader sees it.
+    let vendor = mist::runtime::ort_lib::vendor_library();
+    let bytes = std::fs::read(&vendor).expect("run scripts/setup-onnxruntime");
+    let truncated = dir.path().join("truncated").join("libonnxruntime.so");
+    std::fs::create_dir_all(truncated.parent().unwrap()).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    fails(Some(truncated.to_str().unwrap()), &["not a complete ELF library", "truncated"]);
+
     // A real shared library that is not ONNX Runtime.
     let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
         .into_iter()
@@ -62,7 +71,6 @@ fn missing_or_wrong_onnxruntime_is_an_error_and_recoverable() {
     unsafe { std::env::remove_var("MIST_ORT_LIB") };
 
     // Nothing was loaded by the failures: the search order now finds the build tree's copy.
-    let vendor = mist::runtime::ort_lib::vendor_library();
     assert!(vendor.exists(), "{} is missing: run scripts/setup-onnxruntime", vendor.display());
     let est = create_with(None).expect("the vendor copy loads after the failures");
     assert_eq!(mist::runtime::ort_lib::loaded().unwrap().path, vendor);

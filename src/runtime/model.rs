@@ -40,13 +40,36 @@ impl ModelSource {
         match self {
             ModelSource::Embedded => Ok((Arc::from(DEFAULT_MODEL), "the embedded default model".to_string())),
             ModelSource::Bytes(bytes) => Ok((bytes.clone(), "the model given as bytes".to_string())),
-            ModelSource::Path(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| RuntimeError::ModelLoad(format!("cannot read model file {}: {e}", path.display())))?;
-                Ok((Arc::from(bytes), format!("model file {}", path.display())))
-            }
+            ModelSource::Path(path) => Ok((Arc::from(read_bounded(path)?), format!("model file {}", path.display()))),
         }
     }
+}
+
+/// Largest model file read, in bytes (the shipped model has 2.4 MB; ONNX Runtime reads at most 2 GiB
+/// of protobuf in one file anyway).
+pub const MAX_MODEL_BYTES: u64 = 256 << 20;
+
+/// The bytes of the regular file at `path`, refused quickly when it is not a regular file
+/// (`/dev/zero`, a FIFO, a folder) or holds more than [`MAX_MODEL_BYTES`].
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, RuntimeError> {
+    use std::io::Read;
+    let fail = |why: String| RuntimeError::ModelLoad(format!("cannot read model file {}: {why}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("not a regular file".into()));
+    }
+    let too_big = || fail(format!("larger than the limit of {MAX_MODEL_BYTES} bytes for a model"));
+    if meta.len() > MAX_MODEL_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The bound holds even if the file grows while it is read.
+    file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
 }
 
 /// What the model's metadata says, checked.

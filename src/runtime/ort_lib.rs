@@ -89,6 +89,9 @@ fn load(explicit: Option<&Path>) -> Result<OrtRuntime, RuntimeError> {
     let fail = |what: String| {
         RuntimeError::RuntimeLoad(format!("cannot load ONNX Runtime from {} ({found_by}): {what}", path.display()))
     };
+    if path.components().count() > 1 {
+        check_complete(&path).map_err(fail)?;
+    }
     let builder = ort::init_from(&path).map_err(|e| fail(load_error_text(&e)))?;
     let environment = builder.with_name("mist").with_telemetry(false).build().map_err(|e| fail(e.to_string()))?;
     Ok(OrtRuntime { canonical: canonical(&path), path, found_by, environment })
@@ -105,6 +108,35 @@ fn load_error_text(e: &ort::LoadDynamicError) -> String {
         }
     }
     text
+}
+
+/// Refuses an ELF file whose program headers point past its end (e.g. a truncated copy): the dynamic
+/// loader maps such segments, and the process dies of SIGBUS when it touches the missing pages,
+/// before `dlopen` can return an error. Only the file header and program headers are read. A file
+/// that is not ELF is left for the loader to refuse.
+fn check_complete(path: &Path) -> Result<(), String> {
+    use object::elf::FileHeader64;
+    use object::read::elf::{FileHeader, ProgramHeader};
+    use object::{Endianness, ReadRef};
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let data = object::ReadCache::new(file);
+    if (&data).read_bytes_at(0, 4).ok() != Some(b"\x7fELF".as_slice()) {
+        return Ok(());
+    }
+    let incomplete = |why: String| format!("the file is not a complete ELF library ({len} bytes): {why}");
+    let header = FileHeader64::<Endianness>::parse(&data).map_err(|e| incomplete(e.to_string()))?;
+    let endian = header.endian().map_err(|e| incomplete(e.to_string()))?;
+    for segment in header.program_headers(endian, &data).map_err(|e| incomplete(e.to_string()))? {
+        let (offset, size) = (segment.p_offset(endian), segment.p_filesz(endian));
+        if offset.checked_add(size).is_none_or(|end| end > len) {
+            return Err(incomplete(format!(
+                "a segment spans bytes {offset}..{} (truncated?)",
+                offset.saturating_add(size)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The library to load and which step found it; an error lists the places searched.
@@ -178,6 +210,24 @@ mod tests {
         assert_eq!(resolve(Path::new("/a/b.so")), PathBuf::from("/a/b.so"));
         let rel = resolve(Path::new("lib/b.so"));
         assert!(rel.is_absolute() && rel.ends_with("lib/b.so"), "{rel:?}");
+    }
+
+    #[test]
+    fn truncated_libraries_are_refused_before_the_loader_maps_them() {
+        let lib = vendor_library();
+        let bytes = std::fs::read(&lib).expect("scripts/setup-onnxruntime provides the library");
+        let dir = std::env::temp_dir().join(format!("mist-ort-lib-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cut = dir.join("libonnxruntime.so");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let e = check_complete(&cut).unwrap_err();
+        assert!(e.contains("not a complete ELF library") && e.contains("truncated"), "{e}");
+        std::fs::write(&cut, &bytes[..40]).unwrap();
+        assert!(check_complete(&cut).is_err());
+        std::fs::write(&cut, b"not a library").unwrap();
+        assert!(check_complete(&cut).is_ok(), "not ELF: left to the loader");
+        assert!(check_complete(&lib).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
