@@ -6,12 +6,22 @@
  *
  * DATA. X and Y are MistMatrix views of the caller's memory: n rows (samples) by dx or dy columns
  * (dimensions), row-major (C, NumPy) or column-major (R, Julia, Fortran), read in place without a
- * copy. Values must be finite doubles. Constant columns and ties are valid input.
+ * copy. Values must be finite doubles, of any scale (every estimator is invariant to the scale and
+ * offset of each column).
+ *
+ * DEGENERATE AND DISCRETE DATA. A constant column carries no information and is left out (MI is
+ * exactly unchanged); when X or Y has no column that varies, MI and every quantile are 0. The
+ * learned model is trained on continuous data: a column in which one value holds more than 5% of
+ * the rows (and more than 2 rows) is discrete for it, and gets MIST_STATUS_DISCRETE_DATA naming
+ * the column; fewer ties are broken in a random order seeded by options.seed (a dequantisation:
+ * MI is unchanged). The baselines accept discrete data: KSG counts exact ties (Gao et al. 2017).
  *
  * ERRORS. Every fallible function returns a MistStatus (MIST_STATUS_OK = 0; the values are fixed)
  * and writes its outputs only on success. After a failure, mist_last_error() (or
  * mist_last_error_copy) gives a message for the calling thread naming the bad argument and its
  * value, e.g. "X[3, 1] = NaN is not finite" or "dx = 40 is above the model's maximum of 32".
+ * Model files are read only when they are regular files of at most 256 MiB, and an ONNX Runtime
+ * library file whose segments run past its end (a truncated copy) is refused before it is mapped.
  * Every pointer argument is checked for NULL. No Rust panic crosses this interface (a caught one
  * returns MIST_STATUS_PANIC), and loading failures (model, ONNX Runtime, CUDA) return a status;
  * they never abort or hang the process.
@@ -107,6 +117,12 @@ typedef enum MistStatus {
    * x and y have different numbers of rows.
    */
   MIST_STATUS_LENGTH_MISMATCH = 6,
+  /**
+   * A column of x or y looks discrete (one value holds more than 5% of the rows) and the learned
+   * model, trained on continuous data, does not apply; the message names the column. The
+   * baselines accept such data (`mist_ksg` counts ties exactly).
+   */
+  MIST_STATUS_DISCRETE_DATA = 7,
   /**
    * The model file is missing, unreadable or not a valid ONNX model.
    */
@@ -242,9 +258,10 @@ extern "C" {
 
 /**
  * The Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimate of I(X;Y) in nats (algorithm 1,
- * max-norm, columns z-scored; clipped at 0). Needs `k` ≥ 1 and n > k. Cost O(n²); runs on all CPUs.
+ * max-norm, columns z-scored; clipped at 0). Needs `k` ≥ 1 and n > k. Exact ties (discrete data)
+ * are counted as in Gao et al. (2017). Cost O(n²); runs on all CPUs.
  *
- * Errors: MIST_STATUS_NULL_POINTER, MIST_STATUS_INVALID_ARGUMENT (`k` = 0, layout),
+ * Errors: MIST_STATUS_NULL_POINTER, MIST_STATUS_INVALID_ARGUMENT (`k` = 0 or SIZE_MAX, layout),
  * MIST_STATUS_BAD_DIMENSION, MIST_STATUS_LENGTH_MISMATCH, MIST_STATUS_TOO_FEW_ROWS,
  * MIST_STATUS_NON_FINITE. `*out_mi` is written only on success.
  *
@@ -299,11 +316,12 @@ void mist_free(struct MistEstimator *est);
  *
  * Datasets with more rows than the model's maximum (`mist_max_n`) are split into chunks by a
  * seeded shuffle (options.seed); the chunks run as one batch and their estimates are averaged.
- * Constant columns and ties are valid input.
+ * Constant columns are left out (all constant in X or Y: MI 0); see DEGENERATE AND DISCRETE DATA
+ * at the top for ties.
  *
  * Errors: MIST_STATUS_NULL_POINTER, MIST_STATUS_INVALID_ARGUMENT (layout), MIST_STATUS_BAD_DIMENSION,
  * MIST_STATUS_LENGTH_MISMATCH, MIST_STATUS_TOO_FEW_ROWS, MIST_STATUS_NON_FINITE,
- * MIST_STATUS_INFERENCE. `*out_mi` is written only on success.
+ * MIST_STATUS_DISCRETE_DATA, MIST_STATUS_INFERENCE. `*out_mi` is written only on success.
  *
  * # Safety
  * `est` must be NULL or a live handle; `x` and `y` NULL or valid MistMatrix views; `out_mi` NULL or

@@ -1,7 +1,10 @@
-//! Input validation shared by every estimator: shapes, row counts and finiteness.
+//! Input checks shared by the estimators: shapes, row counts and finiteness (every estimator), and
+//! the two facts about columns that change what an estimate means: a constant column carries no
+//! information (dropped: MI is exactly unchanged), and a column whose values repeat heavily is
+//! discrete, which the learned model never saw in training (refused by the model).
 
 use crate::{Error, Result};
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2, Axis, CowArray, Ix2};
 
 /// Checks that `x` (n × dx) and `y` (n × dy) pair up, have at least `min_n` rows and no NaN/Inf.
 ///
@@ -26,10 +29,62 @@ pub fn validate(x: ArrayView2<f64>, y: ArrayView2<f64>, min_n: usize, what: &str
     Ok(())
 }
 
+/// Most rows one value may hold in a column the learned model accepts, as a share of n: its
+/// accuracy on dequantised data (ties broken at random) matches its accuracy on continuous data
+/// only when no atom is larger (tests/discrete.rs).
+pub const MAX_TIE_SHARE: f64 = 0.05;
+
+/// `m` without its constant columns (all values equal), which carry no information: MI is
+/// exactly unchanged without them. `None` when every column is constant (then MI is 0); `m` itself,
+/// borrowed, when none is.
+pub fn drop_constant_columns(m: ArrayView2<'_, f64>) -> Option<CowArray<'_, f64, Ix2>> {
+    let varying: Vec<usize> = (0..m.ncols()).filter(|&c| !is_constant(m.column(c))).collect();
+    match varying.len() {
+        0 => None,
+        all if all == m.ncols() => Some(m.into()),
+        _ => Some(m.select(Axis(1), &varying).into()),
+    }
+}
+
+/// Refuses a column of `m` (named `which` in the message) whose most frequent value holds more than
+/// `max(2, MAX_TIE_SHARE · n)` rows: discrete or heavily tied data. Constant columns pass (they are
+/// dropped, see [`drop_constant_columns`]); so do a few ties, which the model's preprocessing
+/// breaks at random without changing MI.
+pub fn check_continuous(m: ArrayView2<f64>, which: &'static str) -> Result<()> {
+    let n = m.nrows();
+    let limit = (MAX_TIE_SHARE * n as f64).max(2.0);
+    for (col, column) in m.columns().into_iter().enumerate() {
+        let (value, count) = most_frequent(column);
+        if count < n && count as f64 > limit {
+            return Err(Error::Discrete { which, col, value, count, n });
+        }
+    }
+    Ok(())
+}
+
+/// Whether every value of `column` equals the first.
+fn is_constant(column: ArrayView1<f64>) -> bool {
+    column.first().is_none_or(|first| column.iter().all(|v| v == first))
+}
+
+/// The most frequent value of a non-empty `column` and how many times it occurs (the smallest such
+/// value on a tie).
+fn most_frequent(column: ArrayView1<f64>) -> (f64, usize) {
+    let mut sorted = column.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let mut best = (f64::NAN, 0);
+    for run in sorted.chunk_by(|a, b| a == b) {
+        if run.len() > best.1 {
+            best = (run[0], run.len());
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{Array2, array};
 
     #[test]
     fn names_the_bad_cell() {
@@ -45,5 +100,32 @@ mod tests {
         let y = array![[1.0], [2.0], [3.0]];
         assert!(matches!(validate(x.view(), y.view(), 1, "t"), Err(Error::RowMismatch { .. })));
         assert!(matches!(validate(y.view(), y.view(), 4, "t"), Err(Error::TooFewRows { n: 3, min: 4, .. })));
+    }
+
+    #[test]
+    fn constant_columns_are_dropped() {
+        let m = array![[1.0, 5.0, 0.0], [2.0, 5.0, -0.0], [3.0, 5.0, 0.0]];
+        assert_eq!(drop_constant_columns(m.view()).unwrap(), array![[1.0], [2.0], [3.0]]);
+        let varying = array![[1.0], [2.0]];
+        assert!(drop_constant_columns(varying.view()).unwrap().is_view());
+        assert!(drop_constant_columns(array![[4.0, 1.0], [4.0, 1.0]].view()).is_none());
+    }
+
+    #[test]
+    fn heavily_tied_columns_are_discrete() {
+        // 100 rows: a value may repeat on 5 rows, not 6; a constant column passes.
+        let tied =
+            |count: usize| Array2::from_shape_fn((100, 2), |(r, c)| if c == 1 && r < count { 0.5 } else { r as f64 });
+        assert!(check_continuous(tied(5).view(), "X").is_ok());
+        let e = check_continuous(tied(6).view(), "Y").unwrap_err();
+        assert_eq!(e, Error::Discrete { which: "Y", col: 1, value: 0.5, count: 6, n: 100 });
+        assert!(
+            e.to_string()
+                .starts_with("Y[:, 1] looks discrete: its most frequent value 0.5 holds 6 of the 100 rows (6.0%)")
+        );
+        // Few rows: a pair of equal values is not discrete, three are.
+        assert!(check_continuous(array![[1.0], [1.0], [2.0], [3.0]].view(), "X").is_ok());
+        assert!(check_continuous(array![[1.0], [1.0], [1.0], [3.0]].view(), "X").is_err());
+        assert!(check_continuous(Array2::from_elem((50, 1), 7.0).view(), "X").is_ok());
     }
 }

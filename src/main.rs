@@ -19,7 +19,7 @@ Examples:
   mist x.npy y.npy --method gaussian     X and Y as two .npy arrays (rows = samples)
   mist samples.csv 2 1 -v --quantiles 0.05,0.5,0.95
                                          adds the model's quantiles (a 90% interval) to the summary
-  mist samples.csv 2 1 --bootstrap 200   adds a 90% bootstrap interval to the summary
+  mist samples.csv 2 1 --bootstrap 200   adds a 90% subsampling interval to the summary
 
 The default method, mist, runs the learned model embedded in the binary with ONNX Runtime, found in
 this order: --onnxruntime, $MIST_ORT_LIB, libonnxruntime.so next to the executable, the build tree's
@@ -58,13 +58,14 @@ struct Cli {
     /// Number of nearest neighbours for KSG
     #[arg(long, default_value_t = Ksg::default().k)]
     k: usize,
-    /// Adds a percentile bootstrap interval from B resamples to the stderr summary
+    /// Adds a subsampling interval to the stderr summary: B estimates on half the rows, drawn
+    /// without replacement (with replacement, copied rows bias nearest-neighbour estimates)
     #[arg(long, value_name = "B")]
     bootstrap: Option<usize>,
-    /// Coverage level of the bootstrap interval
+    /// Coverage level of the subsampling interval
     #[arg(long, default_value_t = 0.9)]
     level: f64,
-    /// Seed of the bootstrap resampling, and of the row chunking of mist for n above its maximum
+    /// Seed of the subsampling, and of mist's row chunking (n above its maximum) and tie breaking
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Never prints the summary line on stderr
@@ -99,7 +100,7 @@ impl Method {
 }
 
 /// The learned estimator with the model, ONNX Runtime and seed of the command line, on the CPU
-/// (sessions are created as calls need them: one, or one per CPU for bootstrap resamples).
+/// (sessions are created as calls need them: one, or one per CPU for subsamples).
 fn learned(cli: &Cli) -> Result<MistEstimator, Failure> {
     let options = EstimatorOptions {
         model: cli.model.clone().map_or(ModelSource::Embedded, ModelSource::Path),
@@ -193,7 +194,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         if let Some(iv) = interval {
             let percent = (iv.level * 1e4).round() / 1e2;
-            summary += &format!("; {percent}% bootstrap interval [{:.4}, {:.4}] nats", iv.lo, iv.hi);
+            summary += &format!("; {percent}% subsampling interval [{:.4}, {:.4}] nats", iv.lo, iv.hi);
         }
         eprintln!("{summary}");
     }

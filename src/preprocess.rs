@@ -1,9 +1,12 @@
 //! Rank-to-Gaussian preprocessing, shared by the trainer and the runtime.
 //!
-//! Each column becomes `Φ⁻¹((rank − ½) / n)` with average ranks for ties: MI is unchanged, every
-//! coordinatewise monotone transform disappears and heavy tails stop mattering.
+//! Each column becomes `Φ⁻¹((rank − ½) / n)`: MI is unchanged, every coordinatewise monotone
+//! transform disappears and heavy tails stop mattering. Ties get average ranks ([`rank_gauss`]), or
+//! are broken in a seeded random order ([`rank_gauss_untied`], what the runtime feeds the model).
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use statrs::function::erf::erfc_inv;
 
 /// The standard normal quantile function `Φ⁻¹(p)` for `p` in (0, 1).
@@ -44,6 +47,27 @@ pub fn rank_gauss(data: ArrayView2<f64>) -> Array2<f64> {
     out
 }
 
+/// [`rank_gauss`] with ties broken in a random order drawn from `seed` (one stream over the
+/// columns): a dequantisation. Tied values spread apart by independent noise determine the original
+/// ones, so MI is exactly unchanged, and the model sees distinct ranks, as in training. Without ties
+/// this equals [`rank_gauss`] bit for bit.
+pub fn rank_gauss_untied(data: ArrayView2<f64>, seed: u64) -> Array2<f64> {
+    let n = data.nrows();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Array2::zeros(data.raw_dim());
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    for (col, mut out_col) in data.columns().into_iter().zip(out.columns_mut()) {
+        let keys: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
+        order.clear();
+        order.extend(0..n);
+        order.sort_unstable_by(|&a, &b| col[a].total_cmp(&col[b]).then(keys[a].cmp(&keys[b])));
+        for (rank, &i) in order.iter().enumerate() {
+            out_col[i] = normal_quantile((rank as f64 + 0.5) / n as f64);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +87,23 @@ mod tests {
         assert!(a.column(1).iter().all(|&v| v.abs() < 1e-12));
         // Middle ranks of an even n are symmetric around zero.
         assert!((a[(0, 0)] + a[(3, 0)]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn untied_ranks_break_ties_at_random_and_equal_rank_gauss_without_ties() {
+        let distinct = array![[0.3, -2.0], [-1.2, 5.0], [2.5, 1.0], [0.0, 7.5]];
+        assert_eq!(rank_gauss_untied(distinct.view(), 3), rank_gauss(distinct.view()));
+        // Four tied values take the four middle ranks in a seeded random order.
+        let tied = array![[1.0], [0.0], [1.0], [1.0], [1.0], [2.0]];
+        let a = rank_gauss_untied(tied.view(), 1);
+        let mut middle: Vec<f64> = [0, 2, 3, 4].iter().map(|&r| a[(r, 0)]).collect();
+        middle.sort_by(f64::total_cmp);
+        let expected: Vec<f64> = (1..5).map(|r| normal_quantile((r as f64 + 0.5) / 6.0)).collect();
+        assert_eq!(middle, expected);
+        assert!(a[(1, 0)] < middle[0] && a[(5, 0)] > middle[3]);
+        assert_eq!(a, rank_gauss_untied(tied.view(), 1));
+        let other = (2..40).map(|seed| rank_gauss_untied(tied.view(), seed)).find(|b| *b != a);
+        assert!(other.is_some(), "another seed orders the ties differently");
     }
 
     #[test]

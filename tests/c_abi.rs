@@ -383,6 +383,8 @@ fn model_loading_failures_return_a_status_and_a_message() {
     let missing = dir.path().join("missing.onnx");
     fails(with_model(&missing), MistStatus::ModelLoad, &["cannot read model file", "missing.onnx"]);
     fails(with_model(dir.path()), MistStatus::ModelLoad, &["cannot read model file"]);
+    // An endless file is refused before anything is read.
+    fails(with_model(std::path::Path::new("/dev/zero")), MistStatus::ModelLoad, &["/dev/zero", "not a regular file"]);
 
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
@@ -545,26 +547,75 @@ fn one_handle_many_threads_gives_the_single_threaded_results() {
 }
 
 #[test]
-fn constant_columns_and_ties_give_finite_answers() {
+fn constant_columns_carry_no_information() {
     let est = default_handle();
-    let (x, y) = dataset(300, 2, 2, 9);
-    let mut constant = x.clone();
-    constant.column_mut(1).fill(3.5);
-    let all_constant = Array2::from_elem((300, 2), 1.0);
-    let ties = x.mapv(|v| (v * 2.0).round());
-    let y_ties = y.mapv(|v| v.round());
-    for (name, a, b) in [
-        ("one constant column", &constant, &y),
-        ("constant X", &all_constant, &y),
-        ("constant X and Y", &all_constant, &all_constant),
-        ("ties", &ties, &y_ties),
-    ] {
+    let zero = |name: &str, a: &Array2<f64>, b: &Array2<f64>| {
         let (a, b) = (rm(a), rm(b));
-        let mi = est.estimate(&a.m(), &b.m()).unwrap();
-        let q = est.quantiles(&a.m(), &b.m(), &TAUS).unwrap();
-        println!("{name}: {mi:.4} nats, quantiles {q:.4?}");
-        assert!(mi.is_finite() && mi >= 0.0 && q.iter().all(|v| v.is_finite() && *v >= 0.0), "{name}");
+        assert_eq!(est.estimate(&a.m(), &b.m()).unwrap(), 0.0, "{name}");
+        assert_eq!(est.quantiles(&a.m(), &b.m(), &TAUS).unwrap(), vec![0.0; 3], "{name}");
+    };
+    let constant = Array2::from_elem((500, 2), 1.25);
+    zero("constant X and Y", &constant, &constant);
+    for n in [50, 500, 2000] {
+        let (_, y) = dataset(n, 2, 2, 3);
+        zero(&format!("constant X, n = {n}"), &Array2::from_elem((n, 2), -4.0), &y);
+        zero(&format!("constant Y, n = {n}"), &y, &Array2::from_elem((n, 1), 0.0));
     }
+    // A constant column added to X changes nothing, bit for bit.
+    let (x, y) = bivariate_normal(300, 0.6, 5);
+    let padded = ndarray::concatenate![ndarray::Axis(1), x, Array2::from_elem((300, 1), 7.0)];
+    let (x, y, padded) = (rm(&x), rm(&y), rm(&padded));
+    assert_eq!(est.estimate(&padded.m(), &y.m()).unwrap(), est.estimate(&x.m(), &y.m()).unwrap());
+    assert_eq!(est.quantiles(&padded.m(), &y.m(), &TAUS).unwrap(), est.quantiles(&x.m(), &y.m(), &TAUS).unwrap());
+}
+
+#[test]
+fn discrete_columns_are_refused_and_a_few_ties_are_not() {
+    let est = default_handle();
+    // Binary X and Y with P(X = Y) = 0.9 (true MI 0.368 nats): refused, naming the column.
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let x = Array2::from_shape_fn((500, 1), |_| f64::from(rand::RngExt::random_bool(&mut rng, 0.5)));
+    let y = x.mapv(|v| if rand::RngExt::random_bool(&mut rng, 0.1) { 1.0 - v } else { v });
+    let (xd, yd) = (rm(&x), rm(&y));
+    fails(est.estimate(&xd.m(), &yd.m()), MistStatus::DiscreteData, &["X[:, 0] looks discrete", "of the 500 rows"]);
+    fails(est.quantiles(&xd.m(), &yd.m(), &TAUS), MistStatus::DiscreteData, &["X[:, 0]"]);
+    fails(est.batch(&[xd.m()], &[yd.m()]), MistStatus::DiscreteData, &["dataset 0: X[:, 0]"]);
+    // The baselines accept it: KSG counts ties exactly.
+    let mut out = UNTOUCHED;
+    assert_eq!(unsafe { mist_ksg(&xd.m(), &yd.m(), 5, &mut out) }, MistStatus::Ok);
+    assert!((out - 0.368).abs() < 0.06, "KSG {out}");
+    // Data rounded to two decimals has a few ties, broken at random: an answer near the unrounded one.
+    let (x, y) = bivariate_normal(500, 0.75, 6);
+    let rounded = (rm(&x.mapv(|v| (v * 100.0).round() / 100.0)), rm(&y.mapv(|v| (v * 100.0).round() / 100.0)));
+    let mi = est.estimate(&rounded.0.m(), &rounded.1.m()).unwrap();
+    let exact = est.estimate(&rm(&x).m(), &rm(&y).m()).unwrap();
+    assert!((mi - exact).abs() < 0.05, "rounded {mi} vs {exact}");
+}
+
+#[test]
+fn baselines_do_not_depend_on_the_scale_of_the_data() {
+    let (x, y) = bivariate_normal(400, 0.6, 8);
+    let run = |scale: f64| {
+        let (xd, yd) = (rm(&x.mapv(|v| v * scale)), rm(&y.mapv(|v| v * scale + scale)));
+        let (mut ksg, mut gaussian) = (UNTOUCHED, UNTOUCHED);
+        assert_eq!(unsafe { mist_ksg(&xd.m(), &yd.m(), 5, &mut ksg) }, MistStatus::Ok);
+        assert_eq!(unsafe { mist_gaussian(&xd.m(), &yd.m(), &mut gaussian) }, MistStatus::Ok);
+        (ksg, gaussian)
+    };
+    let (ksg, gaussian) = run(1.0);
+    assert!(ksg > 0.1, "{ksg}");
+    for scale in [1e-300, 1e-200, 1e160, 1e300] {
+        let (k, g) = run(scale);
+        assert!(
+            (k - ksg).abs() < 1e-9 && (g - gaussian).abs() < 1e-9,
+            "scale {scale:e}: {k}, {g} vs {ksg}, {gaussian}"
+        );
+    }
+    let mut out = UNTOUCHED;
+    let (xd, yd) = (rm(&x), rm(&y));
+    assert_eq!(unsafe { mist_ksg(&xd.m(), &yd.m(), usize::MAX, &mut out) }, MistStatus::InvalidArgument);
+    assert!(last_error().contains("k = 18446744073709551615"), "{}", last_error());
+    assert_eq!(out, UNTOUCHED);
 }
 
 #[test]
@@ -688,7 +739,8 @@ fn version_and_status_names() {
     }
     assert_eq!(name(0), "MIST_STATUS_OK");
     assert_eq!(name(99), "MIST_STATUS_PANIC");
-    assert_eq!(name(7), "MIST_STATUS_UNKNOWN");
+    assert_eq!(name(7), "MIST_STATUS_DISCRETE_DATA");
+    assert_eq!(name(8), "MIST_STATUS_UNKNOWN");
     assert_eq!(name(-1), "MIST_STATUS_UNKNOWN");
 }
 

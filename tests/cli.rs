@@ -169,7 +169,7 @@ fn gaussian_method_and_bootstrap_interval() {
         .args(args)
         .arg("--verbose")
         .assert()
-        .stderr(contains("by Gaussian").and(contains("; 80% bootstrap interval [")));
+        .stderr(contains("by Gaussian").and(contains("; 80% subsampling interval [")));
 }
 
 #[test]
@@ -224,4 +224,13 @@ fn npy_errors_name_the_problem() {
 fn estimation_errors_exit_with_1() {
     let dir = TempDir::new().unwrap();
     fails_with(&[s(&sample_csv(&dir, true)), "--method", "ksg", "--k", "0"], 1, "k = 0");
+    fails_with(
+        &[s(&sample_csv(&dir, true)), "--method", "ksg", "--k", "18446744073709551615"],
+        1,
+        "no n exceeds this k",
+    );
+    fails_with(&[s(&sample_csv(&dir, true)), "--model", "/dev/zero"], 1, "not a regular file");
+    let binary: String = (0..200).map(|i| format!("{},{}\n", i % 2, (i / 3) % 2)).collect();
+    let csv = write(&dir, "binary.csv", &format!("X0,Y0\n{binary}"));
+    fails_with(&[s(&csv)], 1, "X[:, 0] looks discrete");
 }

@@ -1,7 +1,8 @@
 //! The Gaussian (canonical-correlation) MI estimator and MI of a Gaussian from its covariance.
 
-use super::Estimator;
+use super::{Estimator, standardize};
 use crate::Result;
+use crate::data::drop_constant_columns;
 use nalgebra::DMatrix;
 use ndarray::ArrayView2;
 
@@ -26,8 +27,14 @@ const MAX_RHO2: f64 = 1.0 - 1e-12;
 pub struct Gaussian;
 
 impl Estimator for Gaussian {
+    /// Constant columns are left out (they carry no information, and would count in the
+    /// shrinkage's d); with none left in X or Y the estimate is 0.
     fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
-        Ok(GaussianFit::new(x, y)?.mi())
+        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
+        match (drop_constant_columns(x), drop_constant_columns(y)) {
+            (Some(x), Some(y)) => Ok(GaussianFit::new(x.view(), y.view())?.mi()),
+            _ => Ok(0.0),
+        }
     }
 
     fn name(&self) -> String {
@@ -97,26 +104,11 @@ impl GaussianFit {
     }
 }
 
-/// The columns of `a` (finite) as a matrix, each centred and scaled to unit population variance (a
-/// constant column becomes zero). Each column is first divided by its largest magnitude, which
-/// leaves the result unchanged but keeps the sums finite however large the values.
+/// The columns of `a` (finite) as a matrix, each [`standardize`]d.
 fn standardized(a: ArrayView2<f64>) -> DMatrix<f64> {
-    let n = a.nrows() as f64;
     let mut z = DMatrix::from_fn(a.nrows(), a.ncols(), |r, c| a[[r, c]]);
-    for mut col in z.column_iter_mut() {
-        let scale = col.amax();
-        if scale > 0.0 {
-            col /= scale;
-        }
-        let mean = col.sum() / n;
-        col.add_scalar_mut(-mean);
-        let std = (col.norm_squared() / n).sqrt();
-        if std > 0.0 {
-            col /= std;
-        } else {
-            col.fill(0.0);
-        }
-    }
+    // Column-major storage: each chunk of `nrows` values is one column.
+    z.as_mut_slice().chunks_exact_mut(a.nrows().max(1)).for_each(standardize);
     z
 }
 

@@ -1,6 +1,7 @@
 //! The Kraskov–Stögbauer–Grassberger k-nearest-neighbour MI estimator (algorithm 1).
 
-use super::Estimator;
+use super::{Estimator, standardize};
+use crate::data::drop_constant_columns;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -8,7 +9,9 @@ use statrs::function::gamma::digamma;
 
 /// KSG estimator (Kraskov et al. 2004, algorithm 1) with max-norm distances, in nats.
 ///
-/// Each column of X and Y is z-scored (population std; a constant column becomes all zeros).
+/// Constant columns are left out (with none left in X or Y the estimate is 0), and each other column
+/// is z-scored (population std, computed overflow-free: see `standardize`), so the estimate does not
+/// depend on the scale or offset of any column.
 /// For every point i, `eps_i` is the distance to its k-th nearest neighbour in the joint space,
 /// where the joint distance is the larger of the X and Y Chebyshev distances; `n_x(i)` and
 /// `n_y(i)` count the other points strictly closer than `eps_i` in X and in Y alone. The
@@ -46,9 +49,17 @@ impl Estimator for Ksg {
                 why: "KSG needs at least one neighbour".to_string(),
             });
         }
-        crate::data::validate(x, y, k + 1, &format!("KSG with k = {k}"))?;
+        let min_rows = k.checked_add(1).ok_or_else(|| Error::BadArgument {
+            name: "k",
+            value: k.to_string(),
+            why: "KSG needs more than k rows, and no n exceeds this k".to_string(),
+        })?;
+        crate::data::validate(x, y, min_rows, &format!("KSG with k = {k}"))?;
+        let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
+            return Ok(0.0);
+        };
         let n = x.nrows();
-        let (xs, ys) = (standardized_columns(x), standardized_columns(y));
+        let (xs, ys) = (standardized_columns(x.view()), standardized_columns(y.view()));
         // Per point: ψ(n_x + 1) + ψ(n_y + 1). Collected in index order, then summed
         // sequentially, so the total does not depend on how rayon splits the work.
         let terms: Vec<f64> = (0..n)
@@ -132,22 +143,19 @@ fn chebyshev_to_all(cols: &[f64], n: usize, i: usize, out: &mut [f64]) {
     }
 }
 
-/// Z-scores every column (population std; a constant column becomes 0) into one contiguous
-/// column-major buffer, which makes the per-dimension distance loops vectorize.
+/// Every column [`standardize`]d, in one contiguous column-major buffer, which makes the
+/// per-dimension distance loops vectorize.
 fn standardized_columns(m: ArrayView2<f64>) -> Vec<f64> {
     let n = m.nrows();
-    let mut out = Vec::with_capacity(n * m.ncols());
-    for col in m.columns() {
-        let mean = col.sum() / n as f64;
-        let std = (col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
-        out.extend(col.iter().map(|v| if std > 0.0 { (v - mean) / std } else { 0.0 }));
-    }
+    let mut out: Vec<f64> = m.t().iter().copied().collect();
+    out.chunks_exact_mut(n).for_each(standardize);
     out
 }
 
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::baselines::Gaussian;
     use ndarray::{Array2, Axis, concatenate};
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -225,8 +233,38 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn scale_and_offset_of_columns_do_not_matter_across_the_double_range() {
+        let (x, y) = bivariate_normal(300, 0.6, 10);
+        let x = concatenate![Axis(1), x, y.mapv(f64::sin)];
+        let base = Ksg::default().estimate(x.view(), y.view()).unwrap();
+        assert!(base > 0.1, "{base}");
+        for scale in [1e-300, 1e-200, 1e-10, 1e10, 1e160, 1e300] {
+            let (sx, sy) = (x.mapv(|v| v * scale + 3.0 * scale), y.mapv(|v| -v * scale));
+            let mi = Ksg::default().estimate(sx.view(), sy.view()).unwrap();
+            let g = (Gaussian.estimate(sx.view(), sy.view()).unwrap(), Gaussian.estimate(x.view(), y.view()).unwrap());
+            assert!((mi - base).abs() < 1e-9, "KSG {mi} at scale {scale:e}, {base} at 1");
+            assert!((g.0 - g.1).abs() < 1e-9, "Gaussian {} at scale {scale:e}, {} at 1", g.0, g.1);
+        }
+    }
+
+    #[test]
+    fn constant_columns_change_nothing_and_alone_give_zero() {
+        let (x, y) = bivariate_normal(300, 0.6, 11);
+        let padded = concatenate![Axis(1), Array2::from_elem((300, 1), 2.5), x];
+        for est in [&Ksg::default() as &dyn Estimator, &Gaussian] {
+            let mi = est.estimate(x.view(), y.view()).unwrap();
+            assert_eq!(est.estimate(padded.view(), y.view()).unwrap(), mi, "{}", est.name());
+            let constant = Array2::from_elem((300, 2), 1.0);
+            assert_eq!(est.estimate(constant.view(), y.view()).unwrap(), 0.0, "{}", est.name());
+            assert_eq!(est.estimate(constant.view(), constant.view()).unwrap(), 0.0, "{}", est.name());
+        }
+    }
+
+    #[test]
     fn bad_arguments_are_errors() {
         let (x, y) = bivariate_normal(10, 0.5, 5);
+        let huge = Ksg { k: usize::MAX }.estimate(x.view(), y.view()).unwrap_err();
+        assert!(matches!(huge, Error::BadArgument { name: "k", .. }), "{huge}");
         let zero = Ksg { k: 0 }.estimate(x.view(), y.view());
         assert!(matches!(zero, Err(Error::BadArgument { name: "k", .. })));
         let short = y.slice(ndarray::s![..9, ..]);

@@ -55,11 +55,12 @@ pub unsafe extern "C" fn mist_free(est: *mut MistEstimator) {
 ///
 /// Datasets with more rows than the model's maximum (`mist_max_n`) are split into chunks by a
 /// seeded shuffle (options.seed); the chunks run as one batch and their estimates are averaged.
-/// Constant columns and ties are valid input.
+/// Constant columns are left out (all constant in X or Y: MI 0); see DEGENERATE AND DISCRETE DATA
+/// at the top for ties.
 ///
 /// Errors: MIST_STATUS_NULL_POINTER, MIST_STATUS_INVALID_ARGUMENT (layout), MIST_STATUS_BAD_DIMENSION,
 /// MIST_STATUS_LENGTH_MISMATCH, MIST_STATUS_TOO_FEW_ROWS, MIST_STATUS_NON_FINITE,
-/// MIST_STATUS_INFERENCE. `*out_mi` is written only on success.
+/// MIST_STATUS_DISCRETE_DATA, MIST_STATUS_INFERENCE. `*out_mi` is written only on success.
 ///
 /// # Safety
 /// `est` must be NULL or a live handle; `x` and `y` NULL or valid MistMatrix views; `out_mi` NULL or

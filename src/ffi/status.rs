@@ -26,6 +26,10 @@ pub enum MistStatus {
     BadDimension = 5,
     /// x and y have different numbers of rows.
     LengthMismatch = 6,
+    /// A column of x or y looks discrete (one value holds more than 5% of the rows) and the learned
+    /// model, trained on continuous data, does not apply; the message names the column. The
+    /// baselines accept such data (`mist_ksg` counts ties exactly).
+    DiscreteData = 7,
     /// The model file is missing, unreadable or not a valid ONNX model.
     ModelLoad = 10,
     /// The model's metadata (`mist.format` and the rest) is not what this library understands.
@@ -45,7 +49,7 @@ pub enum MistStatus {
 
 impl MistStatus {
     /// Every status, in numeric order.
-    pub const ALL: [MistStatus; 14] = [
+    pub const ALL: [MistStatus; 15] = [
         MistStatus::Ok,
         MistStatus::NullPointer,
         MistStatus::InvalidArgument,
@@ -53,6 +57,7 @@ impl MistStatus {
         MistStatus::TooFewRows,
         MistStatus::BadDimension,
         MistStatus::LengthMismatch,
+        MistStatus::DiscreteData,
         MistStatus::ModelLoad,
         MistStatus::ModelUnsupported,
         MistStatus::RuntimeLoad,
@@ -72,6 +77,7 @@ impl MistStatus {
             MistStatus::TooFewRows => c"MIST_STATUS_TOO_FEW_ROWS",
             MistStatus::BadDimension => c"MIST_STATUS_BAD_DIMENSION",
             MistStatus::LengthMismatch => c"MIST_STATUS_LENGTH_MISMATCH",
+            MistStatus::DiscreteData => c"MIST_STATUS_DISCRETE_DATA",
             MistStatus::ModelLoad => c"MIST_STATUS_MODEL_LOAD",
             MistStatus::ModelUnsupported => c"MIST_STATUS_MODEL_UNSUPPORTED",
             MistStatus::RuntimeLoad => c"MIST_STATUS_RUNTIME_LOAD",
@@ -122,6 +128,7 @@ impl From<crate::Error> for FfiError {
             crate::Error::TooFewRows { .. } => MistStatus::TooFewRows,
             crate::Error::BadDim { .. } => MistStatus::BadDimension,
             crate::Error::NonFinite { .. } => MistStatus::NonFinite,
+            crate::Error::Discrete { .. } => MistStatus::DiscreteData,
             crate::Error::BadArgument { .. } => MistStatus::InvalidArgument,
         };
         FfiError::new(status, e.to_string())

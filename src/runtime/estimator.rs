@@ -28,16 +28,25 @@ use super::session_pool::SessionPool;
 use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
 use crate::chunking::chunks;
+use crate::data::drop_constant_columns;
 use crate::padding::PaddedBatch;
-use crate::preprocess::rank_gauss;
+use crate::preprocess::rank_gauss_untied;
 use crate::summary::summaries;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
 use ort::value::TensorRef;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
-/// Most padded rows (datasets × rows) fed to the model in one run, to bound memory.
-pub const MAX_ROWS_PER_RUN: usize = 1 << 18;
+/// Most padded rows (datasets × rows) fed to the model in one run, to bound memory: ONNX Runtime
+/// holds about 7 kB of activations per row, so a run of 2,048 rows (4 chunks of 500) needs about
+/// 15 MB, and each thread has one run in flight (10⁶ × 2 values: 126 MB peak for the whole CLI).
+pub const MAX_ROWS_PER_RUN: usize = 1 << 11;
+
+/// The ChaCha stream, under the handle's seed, of the seeds that break ties (the chunking shuffle
+/// uses stream 0).
+const TIE_STREAM: u64 = 1;
 
 /// How to build a [`MistEstimator`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,12 +84,33 @@ impl std::fmt::Debug for MistEstimator {
     }
 }
 
-/// One chunk of one dataset, rank-Gaussian transformed, with its padded row count.
+/// A checked dataset without its constant columns (borrowed when it has none).
+struct Dataset<'a> {
+    x: CowArray<'a, f64, Ix2>,
+    y: CowArray<'a, f64, Ix2>,
+}
+
+/// One chunk of one dataset, described but not yet materialised: its rows, the seeds that break
+/// ties in its X and Y, and its padded row count. Chunks are rank-Gaussian transformed run by run,
+/// so memory holds the input and the runs in flight, not a transformed copy of every chunk.
 struct Chunk {
     dataset: usize,
-    x: Array2<f64>,
-    y: Array2<f64>,
+    /// The dataset's rows in this chunk; `None`: all of them, in order.
+    rows: Option<Vec<usize>>,
+    seeds: (u64, u64),
     pad: usize,
+}
+
+impl Chunk {
+    /// The chunk's X and Y, rank-Gaussian transformed with ties broken.
+    fn materialise(&self, datasets: &[Dataset]) -> (Array2<f64>, Array2<f64>) {
+        let Dataset { x, y } = &datasets[self.dataset];
+        let untied = |m: &CowArray<f64, Ix2>, seed| match &self.rows {
+            None => rank_gauss_untied(m.view(), seed),
+            Some(rows) => rank_gauss_untied(m.select(Axis(0), rows).view(), seed),
+        };
+        (untied(x, self.seeds.0), untied(y, self.seeds.1))
+    }
 }
 
 /// A dataset's point estimate and quantiles (one per requested level), before combination.
@@ -181,48 +211,61 @@ impl MistEstimator {
     /// # Errors
     /// The first bad dataset, as [`RuntimeError::InDataset`] with its index, or a failed run.
     pub fn estimate_batch(&self, datasets: &[(ArrayView2<f64>, ArrayView2<f64>)]) -> Result<Vec<f64>, RuntimeError> {
-        let mut chunks = Vec::new();
+        let (mut prepared, mut chunks) = (Vec::with_capacity(datasets.len()), Vec::new());
         for (index, (x, y)) in datasets.iter().enumerate() {
-            self.prepare(*x, *y, index, &mut chunks)
+            let dataset = self
+                .prepare(*x, *y, index, &mut chunks)
                 .map_err(|e| RuntimeError::InDataset { index, source: Box::new(e) })?;
+            prepared.push(dataset);
         }
-        Ok(self.evaluate(&chunks, datasets.len(), &[])?.into_iter().map(|(mi, _)| mi).collect())
+        Ok(self.evaluate(&prepared, &chunks, &[])?.into_iter().map(|(mi, _)| mi).collect())
     }
 
     fn single(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<(f64, Vec<f64>), RuntimeError> {
         let mut chunks = Vec::new();
-        self.prepare(x, y, 0, &mut chunks)?;
-        let mut out = self.evaluate(&chunks, 1, taus)?;
+        let dataset = self.prepare(x, y, 0, &mut chunks)?;
+        let mut out = self.evaluate(&[dataset], &chunks, taus)?;
         Ok(out.swap_remove(0))
     }
 
-    /// Validates dataset `index` and appends its preprocessed chunks.
-    fn prepare(
+    /// Validates dataset `index`, leaves its constant columns out and appends its chunks: none when
+    /// X or Y has no column that varies (MI is then 0).
+    fn prepare<'a>(
         &self,
-        x: ArrayView2<f64>,
-        y: ArrayView2<f64>,
+        x: ArrayView2<'a, f64>,
+        y: ArrayView2<'a, f64>,
         index: usize,
         out: &mut Vec<Chunk>,
-    ) -> Result<(), RuntimeError> {
+    ) -> Result<Dataset<'a>, RuntimeError> {
         check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
         check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
         crate::data::validate(x, y, self.info.min_n, "the MIST model")?;
+        crate::data::check_continuous(x, "X")?;
+        crate::data::check_continuous(y, "Y")?;
+        let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
+            return Ok(Dataset { x: x.into(), y: y.into() });
+        };
         let parts = chunks(x.nrows(), self.info.max_n, self.seed);
         let pad = parts.iter().map(Vec::len).max().unwrap_or(0);
-        if let [_] = parts.as_slice() {
-            out.push(Chunk { dataset: index, x: rank_gauss(x), y: rank_gauss(y), pad });
-        } else {
-            for rows in &parts {
-                let (cx, cy) = (x.select(Axis(0), rows), y.select(Axis(0), rows));
-                out.push(Chunk { dataset: index, x: rank_gauss(cx.view()), y: rank_gauss(cy.view()), pad });
-            }
+        // The seeds that break ties, two per chunk, from a stream of their own.
+        let mut ties = ChaCha8Rng::seed_from_u64(self.seed);
+        ties.set_stream(TIE_STREAM);
+        let one = parts.len() == 1;
+        for rows in parts {
+            let seeds = (ties.next_u64(), ties.next_u64());
+            out.push(Chunk { dataset: index, rows: (!one).then_some(rows), seeds, pad });
         }
-        Ok(())
+        Ok(Dataset { x, y })
     }
 
     /// Runs every chunk and combines them per dataset: `(point, quantiles at taus)` for each of the
     /// `datasets`. With no `taus`, the quantile head is fed τ = ½ and its output dropped.
-    fn evaluate(&self, chunks: &[Chunk], datasets: usize, taus: &[f64]) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
+    fn evaluate(
+        &self,
+        datasets: &[Dataset],
+        chunks: &[Chunk],
+        taus: &[f64],
+    ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
         let levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
         // Group chunks of equal padded length (stable, so chunk order within a dataset is kept).
         let mut order: Vec<usize> = (0..chunks.len()).collect();
@@ -232,7 +275,10 @@ impl MistEstimator {
             let per_run = (MAX_ROWS_PER_RUN / chunks[group[0]].pad).max(1);
             runs.extend(group.chunks(per_run));
         }
-        let run = |members: &&[usize]| self.run(members.iter().map(|&i| &chunks[i]), &levels);
+        let run = |members: &&[usize]| {
+            let inputs: Vec<_> = members.iter().map(|&i| chunks[i].materialise(datasets)).collect();
+            self.run(&inputs, chunks[members[0]].pad, &levels)
+        };
         let results: Vec<Vec<Output>> =
             if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
         let mut per_chunk: Vec<Option<Output>> = vec![None; chunks.len()];
@@ -241,7 +287,7 @@ impl MistEstimator {
                 per_chunk[i] = Some(output);
             }
         }
-        let mut sums = vec![(0.0f64, vec![0.0f64; levels.len()], 0usize); datasets];
+        let mut sums = vec![(0.0f64, vec![0.0f64; levels.len()], 0usize); datasets.len()];
         for (chunk, output) in chunks.iter().zip(per_chunk) {
             let (mi, q) = output.expect("every chunk was run");
             let sum = &mut sums[chunk.dataset];
@@ -251,7 +297,8 @@ impl MistEstimator {
         }
         sums.into_iter()
             .map(|(mi, q, count)| {
-                let count = count as f64;
+                // A dataset without chunks (no varying column in X or Y) has MI 0.
+                let count = count.max(1) as f64;
                 let q: Vec<f64> = q.into_iter().map(|v| v / count).collect();
                 let q = if taus.is_empty() { Vec::new() } else { monotone(taus, q) };
                 Ok(((mi / count).max(0.0), q.into_iter().map(|v| v.max(0.0)).collect()))
@@ -259,12 +306,16 @@ impl MistEstimator {
             .collect()
     }
 
-    /// One inference run of chunks sharing a padded length.
-    fn run<'c>(&self, members: impl Iterator<Item = &'c Chunk>, levels: &[f32]) -> Result<Vec<Output>, RuntimeError> {
-        let members: Vec<&Chunk> = members.collect();
-        let (b, n, t) = (members.len(), members[0].pad, levels.len());
+    /// One inference run of transformed chunks `(x, y)`, padded to `n` rows.
+    fn run(
+        &self,
+        members: &[(Array2<f64>, Array2<f64>)],
+        n: usize,
+        levels: &[f32],
+    ) -> Result<Vec<Output>, RuntimeError> {
+        let (b, t) = (members.len(), levels.len());
         let (mdx, mdy) = (self.info.max_dx, self.info.max_dy);
-        let batch = PaddedBatch::new(members.iter().map(|c| (c.x.view(), c.y.view())), n, mdx, mdy);
+        let batch = PaddedBatch::new(members.iter().map(|(x, y)| (x.view(), y.view())), n, mdx, mdy);
         let tau: Vec<f32> = levels.repeat(b);
         let failed = |e: ort::Error| RuntimeError::Inference(format!("ONNX Runtime failed to run the model: {e}"));
         let mut inputs = ort::inputs! {
@@ -276,7 +327,7 @@ impl MistEstimator {
             "tau" => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
         };
         let k = self.info.summary_len;
-        let summary = (k > 0).then(|| summaries(members.iter().map(|c| (c.x.view(), c.y.view())), k));
+        let summary = (k > 0).then(|| summaries(members.iter().map(|(x, y)| (x.view(), y.view())), k));
         if let Some(summary) = &summary {
             let summary = TensorRef::from_array_view(([b, k], summary.as_slice())).map_err(failed)?;
             inputs.push((SUMMARY_INPUT.into(), summary.into()));

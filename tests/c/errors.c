@@ -304,13 +304,21 @@ int main(int argc, char **argv) {
 #define UNTOUCHED (out == SENTINEL)
 #define Q_UNTOUCHED (q[0] == SENTINEL && q[1] == SENTINEL && q[2] == SENTINEL)
 
-    /* Sanity: valid input works (constant columns and ties are valid). */
+    /* Sanity: valid input works; constant columns carry no information (MI exactly 0). */
     expect("estimate: valid input", mist_estimate(est, &x, &y, &out), MIST_STATUS_OK, isfinite(out), "");
     static double constant[N * D];
     MistMatrix xc = mat(constant, N, D);
     out = SENTINEL;
-    expect("estimate: constant X columns are valid", mist_estimate(est, &xc, &y, &out), MIST_STATUS_OK,
-           isfinite(out) && out >= 0.0, "");
+    expect("estimate: constant X gives 0", mist_estimate(est, &xc, &y, &out), MIST_STATUS_OK, out == 0.0, "");
+    out = SENTINEL;
+
+    /* MIST_STATUS_DISCRETE_DATA: binary X (one value on half the rows); the baselines accept it. */
+    static double binary[N * D];
+    for (size_t i = 0; i < N * D; i++) binary[i] = (double)((i / D) % 2);
+    MistMatrix xbin = mat(binary, N, D);
+    expect("estimate: binary X", mist_estimate(est, &xbin, &y, &out), MIST_STATUS_DISCRETE_DATA, UNTOUCHED,
+           "X[:,discrete");
+    expect("ksg: binary X is accepted", mist_ksg(&xbin, &y, 5, &out), MIST_STATUS_OK, isfinite(out), "");
     out = SENTINEL;
 
     /* MIST_STATUS_NULL_POINTER */
@@ -406,6 +414,8 @@ int main(int argc, char **argv) {
     expect("quantiles: n_taus = 0", mist_quantiles(est, &x, &y, taus, 0, q), MIST_STATUS_INVALID_ARGUMENT,
            Q_UNTOUCHED, "n_taus");
     expect("ksg: k = 0", mist_ksg(&x, &y, 0, &out), MIST_STATUS_INVALID_ARGUMENT, UNTOUCHED, "k,0");
+    expect("ksg: k = SIZE_MAX", mist_ksg(&x, &y, SIZE_MAX, &out), MIST_STATUS_INVALID_ARGUMENT, UNTOUCHED,
+           "k,18446744073709551615");
     MistMatrix x_layout = x;
     x_layout.layout = (MistLayout)7;
     expect("estimate: layout = 7", mist_estimate(est, &x_layout, &y, &out), MIST_STATUS_INVALID_ARGUMENT, UNTOUCHED,
@@ -451,6 +461,8 @@ int main(int argc, char **argv) {
     }
 
     /* MIST_STATUS_MODEL_LOAD and MIST_STATUS_MODEL_UNSUPPORTED */
+    expect_model_failure("create: model_path = /dev/zero (endless)", "/dev/zero", MIST_STATUS_MODEL_LOAD,
+                         "regular file");
     expect_model_failure("create: model file missing", "/nonexistent/model.onnx", MIST_STATUS_MODEL_LOAD,
                          "model,/nonexistent/model.onnx");
     char path[4096 + 64];
