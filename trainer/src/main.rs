@@ -151,7 +151,7 @@ enum Command {
         /// Datasets per grid (a fixed subset), for quick looks; the full grids by default.
         #[arg(long)]
         limit: Option<usize>,
-        /// Bootstrap resamples of the KSG interval (0 skips it).
+        /// Subsamples of the KSG interval (0 skips it).
         #[arg(long, default_value_t = 50)]
         bootstrap: usize,
     },

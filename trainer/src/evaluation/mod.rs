@@ -36,7 +36,7 @@ use std::time::Instant;
 /// estimate and the quantiles at those levels, sorted), in nats.
 pub type ModelFn<'a> = dyn Fn(&[MetaSample], &[f32]) -> Vec<Prediction> + 'a;
 
-/// Nominal level of the central intervals (model `[q0.05, q0.95]`, KSG bootstrap).
+/// Nominal level of the central intervals (model `[q0.05, q0.95]`, KSG subsampling interval).
 pub const INTERVAL_LEVEL: f64 = 0.9;
 
 /// Datasets in the validation grid.
@@ -115,7 +115,7 @@ impl GridName {
     }
 
     /// Whether the grid is reported like the test grids: n-bins, per family, calibration, coverage
-    /// and the KSG bootstrap (IMD, OoMD and validation).
+    /// and the KSG subsampling interval (IMD, OoMD and validation).
     pub fn is_binned(self) -> bool {
         self.is_test_grid() || self == GridName::Validation
     }
@@ -149,7 +149,7 @@ impl FromStr for GridName {
 pub struct EvalOptions {
     /// Grids to evaluate, in this order.
     pub grids: Vec<GridName>,
-    /// Resamples of the KSG percentile bootstrap on IMD and OoMD (evaluation.md: 50); 0 skips it.
+    /// Subsamples of the KSG interval on IMD and OoMD (evaluation.md: 50); 0 skips it.
     pub bootstrap_resamples: usize,
     /// At most this many datasets per grid, spread evenly over it (for smoke runs); `None`: all.
     pub limit: Option<usize>,
@@ -181,7 +181,7 @@ impl Default for EvalOptions {
 pub struct DatasetRecord {
     /// The grid.
     pub grid: GridName,
-    /// Index in the full grid (also the bootstrap seed).
+    /// Index in the full grid (also the KSG subsampling seed).
     pub index: usize,
     /// Family name.
     pub family: String,
@@ -201,7 +201,7 @@ pub struct DatasetRecord {
     pub ksg: Option<f64>,
     /// Gaussian / CCA.
     pub gaussian: Option<f64>,
-    /// 90% percentile-bootstrap interval of KSG, `[lo, hi]` (IMD and OoMD only).
+    /// 90% subsampling interval of KSG, `[lo, hi]` (IMD and OoMD only).
     pub ksg_interval: Option<[f64; 2]>,
 }
 
@@ -279,7 +279,7 @@ pub struct TestGridReport {
     pub calibration: Option<Calibration>,
     /// Coverage of the model's `[q0.05, q0.95]`, per n-bin.
     pub model_coverage_by_bin: Vec<Coverage>,
-    /// Coverage of the KSG 90% percentile bootstrap (`None` when the bootstrap was skipped).
+    /// Coverage of the KSG 90% subsampling interval (`None` when it was skipped).
     pub ksg_bootstrap: Option<Coverage>,
     /// Coverage of the KSG bootstrap per n-bin.
     pub ksg_bootstrap_by_bin: Vec<Coverage>,
@@ -478,7 +478,11 @@ fn run_grid(
     let bootstrap = grid.is_binned() && options.bootstrap_resamples > 0;
     log(format!(
         "{grid}: baselines (KSG, Gaussian{})",
-        if bootstrap { format!(", KSG bootstrap B = {}", options.bootstrap_resamples) } else { String::new() }
+        if bootstrap {
+            format!(", KSG subsampling interval B = {}", options.bootstrap_resamples)
+        } else {
+            String::new()
+        }
     ));
     let done = AtomicUsize::new(0);
     let total = samples.len();

@@ -114,7 +114,7 @@ impl EvalReport {
         let _ = writeln!(
             md,
             "Protocol: `shared/spec/evaluation.md`. MI and bias in **nats**, MSE in **nats²**. \
-             Grids: {}; {} datasets; KSG bootstrap B = {}{}; {} rayon threads; {:.0} s in all ({}).\n",
+             Grids: {}; {} datasets; KSG subsampling interval B = {}{}; {} rayon threads; {:.0} s in all ({}).\n",
             self.options.grids.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "),
             self.datasets.len(),
             self.options.bootstrap_resamples,
@@ -151,7 +151,7 @@ impl EvalReport {
         }
         let _ = writeln!(
             md,
-            "Per-dataset records (truth, every estimate, the model's quantiles, KSG bootstrap intervals) are in \
+            "Per-dataset records (truth, every estimate, the model's quantiles, KSG subsampling intervals) are in \
              `evaluation.json`. Plots: {}.",
             plots::file_names(self).join(", ")
         );
@@ -305,7 +305,7 @@ impl EvalReport {
         }
         let _ = writeln!(
             md,
-            "\n| grid | calibration error | {} [q0.05, q0.95] coverage | mean width (nats) | KSG 90% bootstrap coverage (B = {}) | KSG mean width (nats) |",
+            "\n| grid | calibration error | {} [q0.05, q0.95] coverage | mean width (nats) | KSG 90% subsampling coverage (B = {}) | KSG mean width (nats) |",
             self.model_name, self.options.bootstrap_resamples
         );
         let _ = writeln!(md, "|---|---|---|---|---|---|");
@@ -345,7 +345,7 @@ impl EvalReport {
                 row(&g.model_coverage_by_bin)
             );
             if !g.ksg_bootstrap_by_bin.is_empty() {
-                let _ = writeln!(md, "| {} | KSG bootstrap | {} |", g.grid.title(), row(&g.ksg_bootstrap_by_bin));
+                let _ = writeln!(md, "| {} | KSG subsampling | {} |", g.grid.title(), row(&g.ksg_bootstrap_by_bin));
             }
         }
         let _ = writeln!(md);
