@@ -561,8 +561,13 @@ fn constant_columns_carry_no_information() {
         zero(&format!("constant X, n = {n}"), &Array2::from_elem((n, 2), -4.0), &y);
         zero(&format!("constant Y, n = {n}"), &y, &Array2::from_elem((n, 1), 0.0));
     }
-    // A constant column added to X changes nothing, bit for bit.
+    // In a batch, a dataset without a varying column is 0 beside the others.
     let (x, y) = bivariate_normal(300, 0.6, 5);
+    let (cd, xd, yd) = (rm(&constant), rm(&x), rm(&y));
+    let both = est.batch(&[cd.m(), xd.m()], &[cd.m(), yd.m()]).unwrap();
+    assert_eq!(both[0], 0.0);
+    assert!((both[1] - est.estimate(&xd.m(), &yd.m()).unwrap()).abs() < 1e-6, "{both:?}");
+    // A constant column added to X changes nothing, bit for bit.
     let padded = ndarray::concatenate![ndarray::Axis(1), x, Array2::from_elem((300, 1), 7.0)];
     let (x, y, padded) = (rm(&x), rm(&y), rm(&padded));
     assert_eq!(est.estimate(&padded.m(), &y.m()).unwrap(), est.estimate(&x.m(), &y.m()).unwrap());
