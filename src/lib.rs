@@ -2,8 +2,9 @@
 //!
 //! - [`synth`]: the synthetic meta-dataset (joint distributions with closed-form MI).
 //! - [`preprocess`]: the rank-to-Gaussian column transform shared by trainer and runtime.
-//! - [`baselines`]: the KSG and Gaussian/CCA estimators and bootstrap intervals.
-//! - [`data`]: input validation shared by every estimator.
+//! - [`baselines`]: the KSG and Gaussian/CCA estimators and subsampling intervals.
+//! - [`data`]: input checks shared by the estimators (shapes, finiteness, constant and discrete
+//!   columns).
 //! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
 //! - [`io`]: reading datasets from CSV and `.npy` files.
 //! - [`padding`]: the padded, masked input layout of the model (trainer and runtime).

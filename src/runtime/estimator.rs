@@ -4,15 +4,17 @@
 //! # Method
 //!
 //! 1. Each dataset is checked: `1 ≤ dx ≤ max_dx`, `1 ≤ dy ≤ max_dy`, equal row counts, `n ≥ min_n`,
-//!    every value finite.
+//!    every value finite, no discrete column ([`crate::data::check_continuous`]). Constant columns
+//!    are left out; a dataset with none left in X or Y gets no chunk and MI 0.
 //! 2. A dataset with `n > max_n` rows is split by [`crate::chunking::chunks`] (a seeded shuffle, then
 //!    `ceil(n / max_n)` chunks of near-equal size); smaller datasets are one chunk.
-//! 3. Each chunk is rank-Gaussian transformed ([`crate::preprocess::rank_gauss`]) and padded exactly as
-//!    the trainer pads a batch: X in a zero block of width `max_dx`, Y in one of width `max_dy`, rows
-//!    up to the chunk length `ceil(n / chunks)`, with row and column masks.
-//! 4. Chunks of the same padded length go through the model together, in runs of at most
-//!    [`MAX_ROWS_PER_RUN`] padded rows (so every chunk of one dataset shares one run up to that size).
-//! 5. A dataset's point estimate and each of its quantiles are the means over its chunks; quantiles
+//! 3. Chunks of the same padded length go through the model together, in runs of at most
+//!    [`MAX_ROWS_PER_RUN`] padded rows, one run per thread at a time. Only then is each chunk
+//!    rank-Gaussian transformed with its ties broken at random
+//!    ([`crate::preprocess::rank_gauss_untied`], seeds drawn from the handle's seed) and padded exactly
+//!    as the trainer pads a batch: X in a zero block of width `max_dx`, Y in one of width `max_dy`,
+//!    rows up to the chunk length `ceil(n / chunks)`, with row and column masks.
+//! 4. A dataset's point estimate and each of its quantiles are the means over its chunks; quantiles
 //!    are then made monotone in τ (the values are sorted and given to the levels in increasing order)
 //!    and everything is clamped at 0. All results are in nats.
 //!
