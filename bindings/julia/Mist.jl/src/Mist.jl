@@ -1,0 +1,362 @@
+# Mist.jl: the Julia interface of libmist, a learned estimator of the mutual information I(X;Y),
+# in nats, with the KSG and Gaussian baselines. The C calls live in capi.jl (module LibMist); this
+# file turns Julia arrays into C matrix views, owns estimator handles and raises MistError.
+
+"""
+    Mist
+
+Estimates the mutual information I(X;Y) of paired samples in **nats** (natural logarithm; divide
+by `log(2)` for bits, the unit most Julia MI packages report) with libmist's learned model, and
+with the classical KSG and Gaussian estimators as baselines.
+
+- [`mi`](@ref): one estimate; [`mi_quantiles`](@ref): quantiles (an interval) from the model;
+  [`mi_batch`](@ref): many datasets in one call.
+- [`MistEstimator`](@ref): a reusable handle on the model (a default one is used otherwise).
+- [`MistError`](@ref): what libmist's errors raise; [`mist_limits`](@ref),
+  [`libmist_version`](@ref).
+
+Rows are samples and columns dimensions; a vector is one column. libmist is found when the package
+loads: `ENV["MIST_LIB"]`, else `target/release/libmist.so` of the repository this package sits in.
+The C interface itself is `Mist.LibMist`.
+"""
+module Mist
+
+include("capi.jl")
+
+using .LibMist: LibMist, MistMatrix, MistOptions
+
+export MistError, MistEstimator, libmist_version, mi, mi_batch, mi_quantiles, mist_limits
+
+"""
+    MistError(status, message)
+
+An error reported by libmist: `status` is the C status value as an `Int` (one of the
+`Mist.LibMist.MIST_STATUS_*` constants, e.g. `MIST_STATUS_NON_FINITE`), `message` the library's
+own text naming the bad argument and its value. Shown as `MistError(MIST_STATUS_NAME): message`.
+(Estimates themselves are in nats.)
+"""
+struct MistError <: Exception
+    status::Int
+    message::String
+end
+
+function Base.showerror(io::IO, e::MistError)
+    return print(io, "MistError(", status_name(e.status), "): ", e.message)
+end
+
+# A copy of a NUL-terminated string owned by libmist.
+# fatou-ignore discouraged-function: libmist's strings are static or valid until its next call on this thread
+c_string(p::Ptr{Cchar}) = unsafe_string(p)
+
+# The C name of a status value; "MIST_STATUS_UNKNOWN" for one that libmist does not define.
+function status_name(status::Integer)
+    typemin(Cint) <= status <= typemax(Cint) || return "MIST_STATUS_UNKNOWN"
+    return c_string(LibMist.mist_status_name(Cint(status)))
+end
+
+# Throws the MistError of a failed call. The message is per OS thread, so it is read at once:
+# nothing between the call and here yields, which is when a task may move to another thread.
+function check(status::Cint)
+    status == LibMist.MIST_STATUS_OK && return nothing
+    throw(MistError(status, c_string(LibMist.mist_last_error())))
+end
+
+"""
+    MistEstimator(; model = nothing, threads = 0, seed = 0)
+
+A handle on libmist's learned estimator, loaded once and reused by [`mi`](@ref),
+[`mi_quantiles`](@ref) and [`mi_batch`](@ref) through `estimator = est`; all their values are in
+nats. Without one they use a default handle, created on first use.
+
+- `model`: path of an `.onnx` model exported by the MIST trainer; `nothing`: the model embedded in
+  libmist.
+- `threads`: the most calls on the handle that run at once, each in its own ONNX Runtime session
+  on one thread; `0`: the number of CPUs.
+- `seed`: seed of the row shuffle that splits datasets with more rows than the model takes at once
+  into chunks, and of the order that breaks a few tied values. Equal data and seed give
+  bit-identical estimates, whatever the number of threads.
+
+One handle may be used from many Julia threads at once. `close(est)` frees it now (closing again
+does nothing, using it afterwards throws an `ArgumentError`); otherwise the garbage collector frees
+it. Throws a [`MistError`](@ref) when the model or ONNX Runtime cannot be loaded, e.g.
+`MIST_STATUS_MODEL_LOAD` for a model file that does not exist.
+"""
+mutable struct MistEstimator
+    handle::Ptr{LibMist.MistEstimator}
+    active::Int # calls in flight; close waits for them to end
+    const guard::ReentrantLock
+    const idle::Threads.Condition # notified when `active` drops to 0
+    const model::Union{Nothing, String}
+    const threads::Int
+    const seed::UInt64
+
+    function MistEstimator(;
+        model::Union{Nothing, AbstractString} = nothing,
+        threads::Integer = 0,
+        seed::Integer = 0,
+    )
+        threads >= 0 || throw(ArgumentError("threads must be ≥ 0, got $threads"))
+        0 <= seed <= typemax(UInt64) ||
+            throw(ArgumentError("seed must fit a UInt64, got $seed"))
+        path = model === nothing ? nothing : expanduser(String(model))
+        if path !== nothing && Base.containsnul(path)
+            throw(ArgumentError(
+                "model must be a path without NUL characters, got $(repr(path))",
+            ))
+        end
+        options = Ref{MistOptions}()
+        LibMist.mist_options_default(options)
+        out = Ref{Ptr{LibMist.MistEstimator}}(C_NULL)
+        GC.@preserve path begin
+            d = options[]
+            model_path = path === nothing ? Ptr{Cchar}(C_NULL) : Ptr{Cchar}(pointer(path))
+            options[] = MistOptions(
+                model_path,
+                d.onnxruntime_path,
+                d.device,
+                d.device_id,
+                d.cuda_fallback_to_cpu,
+                threads,
+                seed,
+            )
+            check(LibMist.mist_create(options, out))
+        end
+        guard = ReentrantLock()
+        est = new(out[], 0, guard, Threads.Condition(guard), path, threads, seed)
+        return finalizer(free_handle!, est)
+    end
+end
+
+# Frees the C handle once. The finalizer calls it without the lock: no call can be in flight on
+# an estimator that is no longer reachable.
+function free_handle!(est::MistEstimator)
+    handle = est.handle
+    est.handle = C_NULL
+    handle == C_NULL || LibMist.mist_free(handle)
+    return nothing
+end
+
+"""
+    close(est::MistEstimator)
+
+Frees the model held by `est` now, after the calls running on it end, rather than at garbage
+collection. Closing again does nothing; any other use afterwards throws an `ArgumentError`.
+"""
+function Base.close(est::MistEstimator)
+    lock(est.guard) do
+        while est.active > 0
+            wait(est.idle)
+        end
+        return free_handle!(est)
+    end
+    return nothing
+end
+
+"""
+    isopen(est::MistEstimator) -> Bool
+
+Whether `est` can still be used, i.e. has not been closed.
+"""
+Base.isopen(est::MistEstimator) = est.handle != C_NULL
+
+function Base.show(io::IO, est::MistEstimator)
+    model = est.model === nothing ? "embedded model" : repr(est.model)
+    state = isopen(est) ? "" : ", closed"
+    return print(
+        io,
+        "MistEstimator($model, threads = $(est.threads), seed = $(est.seed)$state)",
+    )
+end
+
+# Runs f(handle) on the open C handle of `est`, counted as a call in flight so that close()
+# cannot free the handle underneath it.
+function with_handle(f, est::MistEstimator)
+    handle = lock(est.guard) do
+        est.handle == C_NULL &&
+            throw(ArgumentError("this MistEstimator is closed; create a new one"))
+        est.active += 1
+        return est.handle
+    end
+    try
+        return GC.@preserve est f(handle)
+    finally
+        lock(est.guard) do
+            est.active -= 1
+            est.active == 0 && notify(est.idle)
+            return nothing
+        end
+    end
+end
+
+# The package's default estimator, created on first use, under a lock so that threads share one.
+const DEFAULT_ESTIMATOR = Ref{Union{Nothing, MistEstimator}}(nothing)
+const DEFAULT_LOCK = ReentrantLock()
+
+# `estimator`, or the default one when it is `nothing`.
+function resolve(estimator::Union{Nothing, MistEstimator})
+    estimator === nothing || return estimator
+    return lock(DEFAULT_LOCK) do
+        if DEFAULT_ESTIMATOR[] === nothing
+            DEFAULT_ESTIMATOR[] = MistEstimator()
+        end
+        return DEFAULT_ESTIMATOR[]
+    end
+end
+
+# `x` as a dense column-major Float64 matrix, rows as samples: `x` itself (or a reshape sharing
+# its memory) when it already is Float64 and dense, so that libmist reads it in place; otherwise
+# one converted copy. `name` is for the error on anything else.
+as_matrix(x::Matrix{Float64}, _) = x
+as_matrix(x::Vector{Float64}, _) = reshape(x, :, 1)
+as_matrix(x::AbstractMatrix{<:Real}, _) = convert(Matrix{Float64}, x)
+as_matrix(x::AbstractVector{<:Real}, _) = reshape(convert(Vector{Float64}, x), :, 1)
+function as_matrix(x, name)
+    msg = "$name must be a real vector or matrix (rows are samples), got a $(typeof(x))"
+    throw(ArgumentError(msg))
+end
+
+# The C view of a matrix from as_matrix; the caller keeps the matrix alive with GC.@preserve.
+function c_matrix(a::Matrix{Float64})
+    return MistMatrix(pointer(a), size(a, 1), size(a, 2), LibMist.MIST_LAYOUT_COL_MAJOR)
+end
+
+"""
+    mi(x, y; method = :mist, k = 5, estimator = nothing) -> Float64
+
+Estimates the mutual information I(X;Y) in nats from paired samples: row `i` of `x` goes with row
+`i` of `y`. `x` and `y` are real vectors (one column) or matrices with rows as samples and columns
+as dimensions; a dense `Matrix{Float64}` is read in place, anything else is converted once.
+
+- `method = :mist`: the learned model of `estimator` (a [`MistEstimator`](@ref); `nothing`: the
+  default one). It refuses a column in which one value holds more than 5% of the rows
+  (`MIST_STATUS_DISCRETE_DATA`), since it is trained on continuous data.
+- `method = :ksg`: the Kraskov–Stögbauer–Grassberger estimator with `k` neighbours (clipped at 0;
+  exact ties, i.e. discrete data, are counted).
+- `method = :gaussian`: the Gaussian (canonical-correlation) estimator, exact for jointly Gaussian
+  data.
+
+Constant columns carry no information and are left out: when `x` or `y` has no column that
+varies, the estimate is exactly 0. Throws a [`MistError`](@ref) for data libmist refuses (NaN or
+Inf, different row counts, too few rows, too many columns, ...) and an `ArgumentError` for
+arguments that are not real arrays, an unknown `method` or a negative `k`.
+"""
+function mi(
+    x,
+    y;
+    method::Symbol = :mist,
+    k::Integer = 5,
+    estimator::Union{Nothing, MistEstimator} = nothing,
+)
+    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
+    xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
+    out = Ref{Cdouble}()
+    if method === :mist
+        with_handle(resolve(estimator)) do handle
+            GC.@preserve xm ym check(LibMist.mist_estimate(handle, xc, yc, out))
+        end
+    elseif method === :ksg
+        k >= 0 || throw(ArgumentError("k must be a number of neighbours ≥ 1, got $k"))
+        GC.@preserve xm ym check(LibMist.mist_ksg(xc, yc, k, out))
+    elseif method === :gaussian
+        GC.@preserve xm ym check(LibMist.mist_gaussian(xc, yc, out))
+    else
+        throw(ArgumentError("method must be :mist, :ksg or :gaussian, got $(repr(method))"))
+    end
+    return out[]
+end
+
+"""
+    mi_quantiles(x, y, probs = [0.05, 0.5, 0.95]; estimator = nothing) -> Vector{Float64}
+
+Quantiles in nats of the mutual information I(X;Y) given the data, from the learned model of
+`estimator` (`nothing`: the default [`MistEstimator`](@ref)): element `i` is the
+`probs[i]`-quantile. The default gives a 90% interval around the median; the values increase with
+`probs`. `x` and `y` are as for [`mi`](@ref). Throws a [`MistError`](@ref) with
+`MIST_STATUS_INVALID_ARGUMENT` for a level outside the open interval (0, 1), an `ArgumentError`
+for an empty `probs`, and as [`mi`](@ref) for bad data.
+"""
+function mi_quantiles(
+    x,
+    y,
+    probs::AbstractVector{<:Real} = [0.05, 0.5, 0.95];
+    estimator::Union{Nothing, MistEstimator} = nothing,
+)
+    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
+    xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
+    isempty(probs) && throw(ArgumentError("probs must hold at least one level in (0, 1)"))
+    taus = convert(Vector{Float64}, probs)
+    out = Vector{Float64}(undef, length(taus))
+    with_handle(resolve(estimator)) do handle
+        GC.@preserve xm ym check(LibMist.mist_quantiles(
+            handle,
+            xc,
+            yc,
+            taus,
+            length(taus),
+            out,
+        ))
+    end
+    return out
+end
+
+"""
+    mi_batch(xs, ys; estimator = nothing) -> Vector{Float64}
+
+Learned estimates in nats of many datasets in one call: element `i` is I(X;Y) of `xs[i]` with
+`ys[i]` (vectors or matrices as for [`mi`](@ref)). Datasets with equal row counts share inference
+runs, so this is faster than calling `mi` on each; each result equals `mi`'s up to float rounding
+(about 1e-7 relative). Throws an `ArgumentError` when `xs` and `ys` differ in length, and a
+[`MistError`](@ref) whose message starts with `dataset i:` for bad data.
+"""
+function mi_batch(
+    xs::AbstractVector,
+    ys::AbstractVector;
+    estimator::Union{Nothing, MistEstimator} = nothing,
+)
+    length(xs) == length(ys) ||
+        throw(ArgumentError("xs has $(length(xs)) datasets but ys has $(length(ys))"))
+    xms = Matrix{Float64}[as_matrix(x, "xs[$i]") for (i, x) in pairs(xs)]
+    yms = Matrix{Float64}[as_matrix(y, "ys[$i]") for (i, y) in pairs(ys)]
+    xcs, ycs = MistMatrix[c_matrix(a) for a in xms], MistMatrix[c_matrix(a) for a in yms]
+    out = Vector{Float64}(undef, length(xms))
+    with_handle(resolve(estimator)) do handle
+        # No call for no datasets: an empty Julia vector need not have the non-NULL pointer
+        # that libmist checks for.
+        isempty(out) && return nothing
+        GC.@preserve xms yms check(LibMist.mist_estimate_batch(
+            handle,
+            xcs,
+            ycs,
+            length(out),
+            out,
+        ))
+    end
+    return out
+end
+
+"""
+    mist_limits(estimator = nothing) -> NamedTuple
+
+The sizes of data the model of `estimator` (`nothing`: the default one) accepts: `max_dx` and
+`max_dy`, the most columns of `x` and `y`; `min_n`, the fewest rows; `max_n`, the most rows in one
+piece (larger datasets are split into chunks whose estimates, in nats, are averaged).
+"""
+function mist_limits(estimator::Union{Nothing, MistEstimator} = nothing)
+    return with_handle(resolve(estimator)) do handle
+        return (
+            max_dx = Int(LibMist.mist_max_dx(handle)),
+            max_dy = Int(LibMist.mist_max_dy(handle)),
+            min_n = Int(LibMist.mist_min_n(handle)),
+            max_n = Int(LibMist.mist_max_n(handle)),
+        )
+    end
+end
+
+"""
+    libmist_version() -> VersionNumber
+
+The version of the libmist library in use (whose estimates are in nats).
+"""
+libmist_version() = VersionNumber(c_string(LibMist.mist_version()))
+
+end # module Mist
