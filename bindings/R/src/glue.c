@@ -1,0 +1,259 @@
+/*
+ * glue.c: the .Call interface between R and libmist (include/mist.h), and its registration.
+ *
+ * R stores matrices column-major, so double matrices go to libmist in place
+ * (MIST_LAYOUT_COL_MAJOR); integer and logical data, and data frames, are converted once into a
+ * new double buffer. libmist's errors are raised with Rf_errorcall only after the libmist call has
+ * returned, so no longjmp ever crosses a Rust frame. The R code checks argument types and values;
+ * the checks here only guard against misuse of the internal entry points.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#define R_NO_REMAP
+#include <R.h>
+#include <Rinternals.h>
+#include <R_ext/Rdynload.h>
+#include <R_ext/Visibility.h>
+
+#include "mist.h"
+
+/*
+ * Raises the library's message as an R error when a call failed; call it after the C call. The
+ * library counts rows, columns and datasets from 0 ("X[2, 0]" is x[3, 1] in R): a message that
+ * names one says so.
+ */
+static void check_status(MistStatus status) {
+    if (status != MIST_STATUS_OK) {
+        const char *msg = mist_last_error();
+        int indexed = strchr(msg, '[') != NULL || strncmp(msg, "dataset ", 8) == 0;
+        Rf_errorcall(R_NilValue, "%s%s", msg, indexed ? " (libmist counts from 0)" : "");
+    }
+}
+
+/* Copies an integer or logical vector into doubles; NA becomes NA_real_, refused by libmist. */
+static void copy_as_double(SEXP v, double *out) {
+    const int *in = INTEGER(v);
+    for (R_xlen_t i = 0; i < XLENGTH(v); i++) {
+        out[i] = in[i] == NA_INTEGER ? NA_REAL : (double)in[i];
+    }
+}
+
+/*
+ * Views `obj` as a MistMatrix: a double vector (one column) or matrix in place; an integer or
+ * logical one, or a data frame of double, integer or logical columns, converted once into a new
+ * double buffer kept alive in keep[slot] (a list protected by the caller). With `row_major`, obj
+ * holds the transpose of the data (t(x)): its columns are the samples.
+ */
+static MistMatrix as_mist_matrix(SEXP obj, int row_major, SEXP keep, R_xlen_t slot) {
+    MistMatrix m = {NULL, 0, 0, row_major ? MIST_LAYOUT_ROW_MAJOR : MIST_LAYOUT_COL_MAJOR};
+    size_t n_elem;
+    if (Rf_isFrame(obj)) {
+        m.layout = MIST_LAYOUT_COL_MAJOR; /* the new buffer; row_major applies to matrices only */
+        m.rows = (size_t)Rf_xlength(Rf_getAttrib(obj, R_RowNamesSymbol));
+        m.cols = (size_t)XLENGTH(obj);
+        n_elem = m.rows * m.cols;
+        SEXP buf = Rf_allocVector(REALSXP, (R_xlen_t)n_elem);
+        SET_VECTOR_ELT(keep, slot, buf);
+        for (size_t j = 0; j < m.cols && m.rows > 0; j++) {
+            SEXP col = VECTOR_ELT(obj, (R_xlen_t)j);
+            if (Rf_xlength(col) != (R_xlen_t)m.rows) {
+                Rf_errorcall(R_NilValue, "data frame column %zu has %lld values for %zu rows",
+                             j + 1, (long long)Rf_xlength(col), m.rows);
+            } else if (TYPEOF(col) == REALSXP) {
+                memcpy(REAL(buf) + j * m.rows, REAL(col), m.rows * sizeof(double));
+            } else if (TYPEOF(col) == INTSXP || TYPEOF(col) == LGLSXP) {
+                copy_as_double(col, REAL(buf) + j * m.rows);
+            } else {
+                Rf_errorcall(R_NilValue, "data frame column %zu is not numeric", j + 1);
+            }
+        }
+        m.data = REAL(buf);
+    } else {
+        SEXP dim = Rf_getAttrib(obj, R_DimSymbol);
+        int is_matrix = Rf_length(dim) == 2;
+        size_t nr = is_matrix ? (size_t)INTEGER(dim)[0] : (size_t)Rf_xlength(obj);
+        size_t nc = is_matrix ? (size_t)INTEGER(dim)[1] : 1;
+        m.rows = row_major ? nc : nr;
+        m.cols = row_major ? nr : nc;
+        n_elem = nr * nc;
+        if (TYPEOF(obj) == REALSXP) {
+            m.data = REAL(obj);
+        } else if (TYPEOF(obj) == INTSXP || TYPEOF(obj) == LGLSXP) {
+            SEXP buf = Rf_allocVector(REALSXP, XLENGTH(obj));
+            SET_VECTOR_ELT(keep, slot, buf);
+            copy_as_double(obj, REAL(buf));
+            m.data = REAL(buf);
+        } else {
+            Rf_errorcall(R_NilValue, "data of type %s is not numeric", Rf_type2char(TYPEOF(obj)));
+        }
+    }
+    /* An empty vector's data pointer need not be aligned; libmist takes NULL for no elements. */
+    if (n_elem == 0) {
+        m.data = NULL;
+    }
+    return m;
+}
+
+/* The live handle of a mist_estimator; an R error for a closed one. */
+static MistEstimator *handle(SEXP ptr) {
+    if (TYPEOF(ptr) != EXTPTRSXP || !Rf_inherits(ptr, "mist_estimator")) {
+        Rf_errorcall(R_NilValue, "estimator must be a mist_estimator (see ?mist_estimator)");
+    }
+    MistEstimator *est = R_ExternalPtrAddr(ptr);
+    if (est == NULL) {
+        Rf_errorcall(R_NilValue,
+                     "this mist_estimator has been closed; create a new one with mist_estimator()");
+    }
+    return est;
+}
+
+/* Frees the handle once: close() and the finalizer both come here. */
+static void release(SEXP ptr) {
+    MistEstimator *est = R_ExternalPtrAddr(ptr);
+    if (est != NULL) {
+        R_ClearExternalPtr(ptr);
+        mist_free(est);
+    }
+}
+
+static SEXP r_create(SEXP model, SEXP threads, SEXP seed) {
+    MistOptions options;
+    mist_options_default(&options);
+    if (model != R_NilValue) {
+        options.model_path = Rf_translateChar(STRING_ELT(model, 0));
+    }
+    options.threads = (size_t)Rf_asReal(threads);
+    options.seed = (uint64_t)Rf_asReal(seed);
+    /* The pointer and its finalizer exist before the handle does, so no handle can leak. */
+    SEXP ptr = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));
+    R_RegisterCFinalizerEx(ptr, release, TRUE);
+    Rf_setAttrib(ptr, R_ClassSymbol, Rf_mkString("mist_estimator"));
+    MistEstimator *est = NULL;
+    check_status(mist_create(&options, &est));
+    R_SetExternalPtrAddr(ptr, est);
+    UNPROTECT(1);
+    return ptr;
+}
+
+static SEXP r_close(SEXP ptr) {
+    if (TYPEOF(ptr) == EXTPTRSXP) {
+        release(ptr);
+    }
+    return R_NilValue;
+}
+
+static SEXP r_is_open(SEXP ptr) {
+    return Rf_ScalarLogical(TYPEOF(ptr) == EXTPTRSXP && R_ExternalPtrAddr(ptr) != NULL);
+}
+
+/* max_dx, max_dy, min_n, max_n of the handle's model, as doubles (size_t may exceed int). */
+static SEXP r_limits(SEXP ptr) {
+    const MistEstimator *est = handle(ptr);
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, 4));
+    REAL(out)[0] = (double)mist_max_dx(est);
+    REAL(out)[1] = (double)mist_max_dy(est);
+    REAL(out)[2] = (double)mist_min_n(est);
+    REAL(out)[3] = (double)mist_max_n(est);
+    UNPROTECT(1);
+    return out;
+}
+
+static SEXP r_estimate(SEXP ptr, SEXP x, SEXP y, SEXP row_major) {
+    const MistEstimator *est = handle(ptr);
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    int rm = Rf_asLogical(row_major) == TRUE;
+    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
+    double mi = 0.0;
+    MistStatus status = mist_estimate(est, &mx, &my, &mi);
+    UNPROTECT(1);
+    check_status(status);
+    return Rf_ScalarReal(mi);
+}
+
+static SEXP r_quantiles(SEXP ptr, SEXP x, SEXP y, SEXP taus, SEXP row_major) {
+    const MistEstimator *est = handle(ptr);
+    if (TYPEOF(taus) != REALSXP) {
+        Rf_errorcall(R_NilValue, "probs must be a double vector");
+    }
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, XLENGTH(taus)));
+    int rm = Rf_asLogical(row_major) == TRUE;
+    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
+    MistStatus status = mist_quantiles(est, &mx, &my, REAL(taus), (size_t)XLENGTH(taus), REAL(out));
+    UNPROTECT(2);
+    check_status(status);
+    return out;
+}
+
+static SEXP r_ksg(SEXP x, SEXP y, SEXP k, SEXP row_major) {
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    int rm = Rf_asLogical(row_major) == TRUE;
+    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
+    double mi = 0.0;
+    MistStatus status = mist_ksg(&mx, &my, (size_t)Rf_asReal(k), &mi);
+    UNPROTECT(1);
+    check_status(status);
+    return Rf_ScalarReal(mi);
+}
+
+static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) {
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    int rm = Rf_asLogical(row_major) == TRUE;
+    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
+    double mi = 0.0;
+    MistStatus status = mist_gaussian(&mx, &my, &mi);
+    UNPROTECT(1);
+    check_status(status);
+    return Rf_ScalarReal(mi);
+}
+
+/* Point estimates of the datasets xs[[i]], ys[[i]] (two lists of equal length) in one call. */
+static SEXP r_batch(SEXP ptr, SEXP xs, SEXP ys) {
+    const MistEstimator *est = handle(ptr);
+    if (TYPEOF(xs) != VECSXP || TYPEOF(ys) != VECSXP || XLENGTH(xs) != XLENGTH(ys)) {
+        Rf_errorcall(R_NilValue, "xs and ys must be lists of equal length");
+    }
+    R_xlen_t count = XLENGTH(xs);
+    if (count == 0) {
+        return Rf_allocVector(REALSXP, 0);
+    }
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2 * count));
+    SEXP out = PROTECT(Rf_allocVector(REALSXP, count));
+    /* R_alloc memory is released when the .Call returns, error or not. */
+    MistMatrix *mxs = (MistMatrix *)R_alloc((size_t)count, sizeof(MistMatrix));
+    MistMatrix *mys = (MistMatrix *)R_alloc((size_t)count, sizeof(MistMatrix));
+    for (R_xlen_t i = 0; i < count; i++) {
+        mxs[i] = as_mist_matrix(VECTOR_ELT(xs, i), 0, keep, 2 * i);
+        mys[i] = as_mist_matrix(VECTOR_ELT(ys, i), 0, keep, 2 * i + 1);
+    }
+    MistStatus status = mist_estimate_batch(est, mxs, mys, (size_t)count, REAL(out));
+    UNPROTECT(2);
+    check_status(status);
+    return out;
+}
+
+static SEXP r_version(void) {
+    return Rf_mkString(mist_version());
+}
+
+static const R_CallMethodDef call_methods[] = {
+    {"mist_create", (DL_FUNC)&r_create, 3},
+    {"mist_close", (DL_FUNC)&r_close, 1},
+    {"mist_is_open", (DL_FUNC)&r_is_open, 1},
+    {"mist_limits", (DL_FUNC)&r_limits, 1},
+    {"mist_estimate", (DL_FUNC)&r_estimate, 4},
+    {"mist_quantiles", (DL_FUNC)&r_quantiles, 5},
+    {"mist_ksg", (DL_FUNC)&r_ksg, 4},
+    {"mist_gaussian", (DL_FUNC)&r_gaussian, 3},
+    {"mist_batch", (DL_FUNC)&r_batch, 3},
+    {"mist_version", (DL_FUNC)&r_version, 0},
+    {NULL, NULL, 0},
+};
+
+/* Registers the routines above; only they can be called, and only through their R symbols. */
+void attribute_visible R_init_mist(DllInfo *dll) {
+    R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}
