@@ -28,7 +28,8 @@ pub struct Interval {
 
 /// Subsampling interval of `est` on paired samples `x`, `y` (n rows), in nats.
 ///
-/// Draws `resamples` subsets of m = ⌈n / 2⌉ distinct rows and estimates MI on each (θ*). With θ the
+/// Draws `resamples` subsets of m = max(⌈n / 2⌉, the estimator's fewest rows) distinct rows
+/// (so n must exceed that fewest) and estimates MI on each (θ*). With θ the
 /// estimate on all rows, θ* − θ spreads like an estimate's error with variance σ²(1/m − 1/n) (drawn
 /// from the data without replacement), so √(m / (n − m)) (θ* − θ) stands in for θ − truth, of
 /// variance σ²/n (delete-d jackknife, or half-sampling, with d = n − m). The interval is
@@ -38,8 +39,8 @@ pub struct Interval {
 /// leans against the estimator's bias. Each subsample gets its own ChaCha8 seed, drawn in order
 /// from `ChaCha8Rng::seed_from_u64(seed)`, so the result depends only on `seed`, not on the number
 /// of rayon threads. Errors: `level` outside (0, 1), `resamples < 2`, invalid input (see
-/// [`crate::data::validate`]; n ≥ 2 here), and any error of `est` on all rows or on a subsample
-/// (e.g. too few rows for it), named as such.
+/// [`crate::data::validate`]; n above the estimator's fewest rows here), and any error of `est` on
+/// all rows or on a subsample, named as such.
 pub fn bootstrap_interval(
     est: &dyn Estimator,
     x: ArrayView2<f64>,
@@ -63,9 +64,13 @@ pub fn bootstrap_interval(
         });
     }
     crate::data::validate(x, y, 2, "a subsampling interval")?;
-    let n = x.nrows();
-    let m = n.div_ceil(2);
     let full = est.estimate(x, y)?;
+    let (n, fewest) = (x.nrows(), est.min_rows());
+    if n <= fewest {
+        let what = format!("a subsampling interval of {}", est.name());
+        return Err(Error::TooFewRows { n, min: fewest.saturating_add(1), what });
+    }
+    let m = n.div_ceil(2).max(fewest);
     let mut master = ChaCha8Rng::seed_from_u64(seed);
     let seeds: Vec<u64> = (0..resamples).map(|_| master.next_u64()).collect();
     let mut deviations = seeds
@@ -177,8 +182,11 @@ mod tests {
         // The estimator's own errors come through.
         let e = bootstrap_interval(&Ksg { k: 0 }, x.view(), y.view(), 10, 0.9, 0).unwrap_err();
         assert!(matches!(e, Error::BadArgument { name: "k", .. }));
-        // Subsamples too small for the estimator are named as such.
-        let e = bootstrap_interval(&Ksg { k: 30 }, x.view(), y.view(), 10, 0.9, 0).unwrap_err();
-        assert!(e.to_string().contains("subsample = 25 of the 50 rows"), "{e}");
+        // Subsamples are at least as large as the estimator needs, and smaller than the data.
+        let (x10, y10) = bivariate_normal(10, 0.5, 4);
+        let iv = bootstrap_interval(&Ksg::default(), x10.view(), y10.view(), 10, 0.9, 0).unwrap();
+        assert!(iv.lo <= iv.hi, "{iv:?}");
+        let e = bootstrap_interval(&Ksg { k: 49 }, x.view(), y.view(), 10, 0.9, 0).unwrap_err();
+        assert!(matches!(e, Error::TooFewRows { n: 50, min: 51, .. }), "{e}");
     }
 }

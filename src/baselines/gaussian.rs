@@ -40,6 +40,10 @@ impl Estimator for Gaussian {
     fn name(&self) -> String {
         "Gaussian (CCA)".to_string()
     }
+
+    fn min_rows(&self) -> usize {
+        MIN_ROWS
+    }
 }
 
 /// The [`Gaussian`] estimator's fit of one dataset, split so that the estimate of any re-pairing of

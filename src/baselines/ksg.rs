@@ -76,6 +76,11 @@ impl Estimator for Ksg {
     fn name(&self) -> String {
         format!("KSG (k = {})", self.k)
     }
+
+    /// `k + 1`.
+    fn min_rows(&self) -> usize {
+        self.k.saturating_add(1)
+    }
 }
 
 /// Per-thread buffers: marginal distances to every sample and the k smallest joint distances.

@@ -32,4 +32,6 @@ pub trait Estimator: Sync {
     fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64>;
     /// A short human name, e.g. `"KSG (k = 5)"`.
     fn name(&self) -> String;
+    /// The fewest rows it estimates from (resampling intervals draw subsamples at least this large).
+    fn min_rows(&self) -> usize;
 }

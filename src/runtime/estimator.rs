@@ -402,6 +402,11 @@ impl Estimator for MistEstimator {
     fn name(&self) -> String {
         format!("MIST ({})", self.info.label.trim_start_matches("the "))
     }
+
+    /// The model's `min_n`.
+    fn min_rows(&self) -> usize {
+        self.info.min_n
+    }
 }
 
 #[cfg(test)]
