@@ -218,6 +218,18 @@ fn npy_errors_name_the_problem() {
     fails_with(&[s(&x), s(&path("cube.npy"))], 2, "cube.npy: .npy array has 3 dimensions");
     fails_with(&[s(&path("int32.npy")), s(&x)], 2, "int32.npy: unsupported .npy dtype");
     fails_with(&[s(&x)], 2, "give X and Y as two .npy files");
+    // A header that claims (10^11, 2) over 300 x 2 doubles: an error, not a 1.6 TB allocation.
+    let mut header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000, 2), }".to_string();
+    while !(10 + header.len() + 1).is_multiple_of(64) {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut lying = b"\x93NUMPY\x01\x00".to_vec();
+    lying.extend_from_slice(&u16::try_from(header.len()).unwrap().to_le_bytes());
+    lying.extend_from_slice(header.as_bytes());
+    lying.extend_from_slice(&[0u8; 300 * 2 * 8]);
+    std::fs::write(path("lying.npy"), &lying).unwrap();
+    fails_with(&[s(&path("lying.npy")), s(&x)], 2, "disagrees with the file size");
 }
 
 #[test]
