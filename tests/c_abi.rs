@@ -5,6 +5,9 @@
 //! scripts/setup-onnxruntime first). The case "ONNX Runtime missing" needs a fresh process and lives
 //! in tests/c_abi_no_runtime.rs.
 
+mod common;
+
+use common::Handle;
 use mist::baselines::{Estimator, Gaussian, Ksg};
 use mist::ffi::*;
 use ndarray::Array2;
@@ -19,18 +22,6 @@ use std::time::Instant;
 const TRUE_MI_RHO_075: f64 = 0.413_339_286_757_486_7;
 /// A value no successful call writes; outputs must keep it after a failure.
 const UNTOUCHED: f64 = -12345.0;
-
-/// An owned estimator handle, freed on drop; shareable across threads as the header promises.
-#[derive(Debug)]
-struct Handle(*mut MistEstimator);
-unsafe impl Send for Handle {}
-unsafe impl Sync for Handle {}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        unsafe { mist_free(self.0) };
-    }
-}
 
 impl Handle {
     fn estimate(&self, x: &MistMatrix, y: &MistMatrix) -> Result<f64, (MistStatus, String)> {

@@ -14,9 +14,12 @@
 //! `cargo test --release --test stress -- --ignored --nocapture`. A small version (4 threads × 20
 //! calls, a few create/free cycles, no RSS bound) runs with the other tests.
 
+mod common;
+
+use common::Handle;
 use mist::ffi::{
-    MistEstimator, MistLayout, MistMatrix, MistOptions, MistStatus, mist_create, mist_estimate, mist_free,
-    mist_last_error, mist_max_n, mist_min_n, mist_options_default, mist_quantiles,
+    MistEstimator, MistLayout, MistMatrix, MistOptions, MistStatus, mist_create, mist_estimate, mist_last_error,
+    mist_max_n, mist_min_n, mist_options_default, mist_quantiles,
 };
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -47,20 +50,6 @@ const DATASETS_PER_THREAD: usize = 6;
 /// from handles created during the 16 threads' calls (it stayed flat at ±1 MiB over 48,000 further
 /// calls without them).
 const RSS_GROWTH_BOUND: u64 = 32 << 20;
-
-/// An owned handle, freed on drop; shared between threads as `include/mist.h` allows.
-struct Handle(*mut MistEstimator);
-// SAFETY: the header declares a handle usable from any number of threads at once; only `mist_free`
-// (in `drop`, with `&mut self`) must not overlap other calls.
-unsafe impl Send for Handle {}
-unsafe impl Sync for Handle {}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        // SAFETY: a live handle from `mist_create`, freed once.
-        unsafe { mist_free(self.0) };
-    }
-}
 
 fn last_error() -> String {
     // SAFETY: `mist_last_error` never returns NULL; the string is valid until the next call.
