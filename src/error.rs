@@ -19,7 +19,7 @@ pub enum Error {
     #[error("{which}[{row}, {col}] = {value} is not finite")]
     NonFinite { which: &'static str, row: usize, col: usize, value: f64 },
     /// A column with so many tied values that the estimator does not apply (see
-    /// [`crate::data::check_continuous`]).
+    /// [`crate::input::check_continuous`]).
     #[error(
         "{which}[:, {col}] looks discrete: its most frequent value {value} holds {count} of the {n} rows \
          ({percent:.1}%); the learned model is trained on continuous data and answers only where no value \

@@ -3,7 +3,7 @@
 //! - [`synth`]: the synthetic meta-dataset (joint distributions with closed-form MI).
 //! - [`preprocess`]: the rank-to-Gaussian column transform shared by trainer and runtime.
 //! - [`baselines`]: the KSG and Gaussian/CCA estimators and subsampling intervals.
-//! - [`data`]: input checks shared by the estimators (shapes, finiteness, constant and discrete
+//! - [`input`]: input checks shared by the estimators (shapes, finiteness, constant and discrete
 //!   columns).
 //! - [`chunking`]: how datasets larger than a model's training range are split and recombined.
 //! - [`io`]: reading datasets from CSV and `.npy` files.
@@ -13,9 +13,9 @@
 
 pub mod baselines;
 pub mod chunking;
-pub mod data;
 pub mod error;
 pub mod ffi;
+pub mod input;
 pub mod io;
 pub mod padding;
 pub mod preprocess;

@@ -39,7 +39,7 @@ pub struct Interval {
 /// leans against the estimator's bias. Each subsample gets its own ChaCha8 seed, drawn in order
 /// from `ChaCha8Rng::seed_from_u64(seed)`, so the result depends only on `seed`, not on the number
 /// of rayon threads. Errors: `level` outside (0, 1), `resamples < 2`, invalid input (see
-/// [`crate::data::validate`]; n above the estimator's fewest rows here), and any error of `est` on
+/// [`crate::input::validate`]; n above the estimator's fewest rows here), and any error of `est` on
 /// all rows or on a subsample, named as such.
 pub fn bootstrap_interval(
     est: &dyn Estimator,
@@ -63,7 +63,7 @@ pub fn bootstrap_interval(
             why: "an interval needs at least 2 subsamples".to_string(),
         });
     }
-    crate::data::validate(x, y, 2, "a subsampling interval")?;
+    crate::input::validate(x, y, 2, "a subsampling interval")?;
     let full = est.estimate(x, y)?;
     let (n, fewest) = (x.nrows(), est.min_rows());
     if n <= fewest {

@@ -2,7 +2,7 @@
 
 use super::{Estimator, standardize};
 use crate::Result;
-use crate::data::drop_constant_columns;
+use crate::input::drop_constant_columns;
 use nalgebra::DMatrix;
 use ndarray::ArrayView2;
 
@@ -30,7 +30,7 @@ impl Estimator for Gaussian {
     /// Constant columns are left out (they carry no information, and would count in the
     /// shrinkage's d); with none left in X or Y the estimate is 0.
     fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
-        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
+        crate::input::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
         match (drop_constant_columns(x), drop_constant_columns(y)) {
             (Some(x), Some(y)) => Ok(GaussianFit::new(x.view(), y.view())?.mi()),
             _ => Ok(0.0),
@@ -66,7 +66,7 @@ impl GaussianFit {
     /// Standardizes the columns and whitens the shrunk within-block correlations of `(x, y)`; bad
     /// input (mismatched rows, NaN, fewer than 3 rows) is an error.
     pub(crate) fn new(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<Self> {
-        crate::data::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
+        crate::input::validate(x, y, MIN_ROWS, "the Gaussian estimator")?;
         let (zx, zy) = (standardized(x), standardized(y));
         let (n, d) = (x.nrows() as f64, (x.ncols() + y.ncols()) as f64);
         let lambda = BASE_RIDGE.max(1.0 - n / (2.0 * d));

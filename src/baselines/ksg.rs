@@ -1,7 +1,7 @@
 //! The Kraskov–Stögbauer–Grassberger k-nearest-neighbour MI estimator (algorithm 1).
 
 use super::{Estimator, standardize};
-use crate::data::drop_constant_columns;
+use crate::input::drop_constant_columns;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -54,7 +54,7 @@ impl Estimator for Ksg {
             value: k.to_string(),
             why: "KSG needs more than k rows, and no n exceeds this k".to_string(),
         })?;
-        crate::data::validate(x, y, min_rows, &format!("KSG with k = {k}"))?;
+        crate::input::validate(x, y, min_rows, &format!("KSG with k = {k}"))?;
         let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
             return Ok(0.0);
         };

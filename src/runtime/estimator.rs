@@ -4,7 +4,7 @@
 //! # Method
 //!
 //! 1. Each dataset is checked: `1 ≤ dx ≤ max_dx`, `1 ≤ dy ≤ max_dy`, equal row counts, `n ≥ min_n`,
-//!    every value finite, no discrete column ([`crate::data::check_continuous`]). Constant columns
+//!    every value finite, no discrete column ([`crate::input::check_continuous`]). Constant columns
 //!    are left out; a dataset with none left in X or Y gets no chunk and MI 0.
 //! 2. A dataset with `n > max_n` rows is split by [`crate::chunking::chunks`] (a seeded shuffle, then
 //!    `ceil(n / max_n)` chunks of near-equal size); smaller datasets are one chunk.
@@ -30,7 +30,7 @@ use super::session_pool::SessionPool;
 use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
 use crate::chunking::chunks;
-use crate::data::drop_constant_columns;
+use crate::input::drop_constant_columns;
 use crate::padding::PaddedBatch;
 use crate::preprocess::rank_gauss_untied;
 use crate::summary::summaries;
@@ -241,9 +241,9 @@ impl MistEstimator {
     ) -> Result<Dataset<'a>, RuntimeError> {
         check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
         check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
-        crate::data::validate(x, y, self.info.min_n, "the MIST model")?;
-        crate::data::check_continuous(x, "X")?;
-        crate::data::check_continuous(y, "Y")?;
+        crate::input::validate(x, y, self.info.min_n, "the MIST model")?;
+        crate::input::check_continuous(x, "X")?;
+        crate::input::check_continuous(y, "Y")?;
         let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
             return Ok(Dataset { x: x.into(), y: y.into() });
         };

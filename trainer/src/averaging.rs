@@ -10,7 +10,7 @@ use burn::tensor::backend::Backend;
 pub fn blend<B: Backend, M: Module<B>>(average: M, model: &M, weight: f64) -> M {
     let mut collect = Collect(Vec::new());
     model.visit(&mut collect);
-    let mut mix = Mix { targets: collect.0.into_iter(), weight };
+    let mut mix = TowardTargets { targets: collect.0.into_iter(), weight };
     average.map(&mut mix)
 }
 
@@ -26,12 +26,12 @@ impl<B: Backend> ModuleVisitor<B> for Collect<B> {
 }
 
 /// Moves each visited parameter toward the next collected one.
-struct Mix<B: Backend> {
+struct TowardTargets<B: Backend> {
     targets: std::vec::IntoIter<Tensor<B, 1>>,
     weight: f64,
 }
 
-impl<B: Backend> ModuleMapper<B> for Mix<B> {
+impl<B: Backend> ModuleMapper<B> for TowardTargets<B> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
         let target = self.targets.next().expect("blend: both models come from the same config");
         param.map(|average| {
