@@ -33,8 +33,8 @@ pub struct Interval {
 /// estimate on all rows, θ* − θ spreads like an estimate's error with variance σ²(1/m − 1/n) (drawn
 /// from the data without replacement), so √(m / (n − m)) (θ* − θ) stands in for θ − truth, of
 /// variance σ²/n (delete-d jackknife, or half-sampling, with d = n − m). The interval is
-/// `[θ − s c_hi, θ − s c_lo]` with s = √(m / (n − m)) (1 for even n), clamped at 0, where `c_lo`, `c_hi` are the
-/// `(1 − level)/2` and `(1 + level)/2` empirical quantiles of θ* − θ (linear interpolation between
+/// `[θ − s c_hi, θ − s c_lo]` with s = √(m / (n − m)) (1 when m = n / 2), clamped at 0, where
+/// `c_lo`, `c_hi` are the `(1 − level)/2` and `(1 + level)/2` empirical quantiles of θ* − θ (linear interpolation between
 /// order statistics, "type 7"). Subsamples have more bias than the full data, so the interval also
 /// leans against the estimator's bias. Each subsample gets its own ChaCha8 seed, drawn in order
 /// from `ChaCha8Rng::seed_from_u64(seed)`, so the result depends only on `seed`, not on the number
@@ -86,9 +86,9 @@ pub fn bootstrap_interval(
             why: e.to_string(),
         })?;
     deviations.sort_unstable_by(f64::total_cmp);
-    let shrink = (m as f64 / (n - m) as f64).sqrt();
+    let scale = (m as f64 / (n - m) as f64).sqrt();
     let (c_lo, c_hi) = (quantile(&deviations, (1.0 - level) / 2.0), quantile(&deviations, (1.0 + level) / 2.0));
-    Ok(Interval { lo: (full - shrink * c_hi).max(0.0), hi: (full - shrink * c_lo).max(0.0), level })
+    Ok(Interval { lo: (full - scale * c_hi).max(0.0), hi: (full - scale * c_lo).max(0.0), level })
 }
 
 /// Linearly interpolated quantile `p ∈ [0, 1]` of non-empty ascending `sorted`.
