@@ -5,6 +5,8 @@
 //! then averaged (point estimate and each quantile alike). The average of estimates made at
 //! `≈ max_n` rows keeps their bias and shrinks their variance, so accuracy never falls below that
 //! at `max_n`; quantiles averaged this way are conservative (intervals of an `max_n`-row dataset).
+//! [`plan`], [`runs`] and [`combine`] do this for many datasets at once, for the runtime and the
+//! trainer's evaluation alike.
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -24,6 +26,58 @@ pub fn chunks(n: usize, max_n: usize, seed: u64) -> Vec<Vec<usize>> {
     (0..count).map(|c| rows[c * n / count..(c + 1) * n / count].to_vec()).collect()
 }
 
+/// One chunk of one of several datasets run together: whose it is, which rows, how long it is padded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Index of the dataset it belongs to.
+    pub dataset: usize,
+    /// The dataset's rows in this chunk; `None`: all of them, in order.
+    pub rows: Option<Vec<usize>>,
+    /// The row count it is padded to: that of its dataset's largest chunk.
+    pub pad: usize,
+}
+
+/// The [`chunks`] of dataset `dataset` (`n` rows), described for a batched run.
+pub fn plan(dataset: usize, n: usize, max_n: usize, seed: u64) -> Vec<Chunk> {
+    let parts = chunks(n, max_n, seed);
+    let pad = parts.iter().map(Vec::len).max().unwrap_or(0);
+    let whole = parts.len() == 1;
+    parts.into_iter().map(|rows| Chunk { dataset, rows: (!whole).then_some(rows), pad }).collect()
+}
+
+/// Groups `chunks` into model runs: chunks of equal padded length together (little padding wasted),
+/// at most `max_rows` padded rows per run (one chunk at least), chunk order kept within a length.
+/// Returns indices into `chunks`.
+pub fn runs(chunks: &[Chunk], max_rows: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..chunks.len()).collect();
+    order.sort_by_key(|&i| chunks[i].pad);
+    let mut runs = Vec::new();
+    for group in order.chunk_by(|&a, &b| chunks[a].pad == chunks[b].pad) {
+        let per_run = (max_rows / chunks[group[0]].pad.max(1)).max(1);
+        runs.extend(group.chunks(per_run).map(<[usize]>::to_vec));
+    }
+    runs
+}
+
+/// The mean point estimate and mean quantiles (one per level) of each of `datasets` datasets over
+/// its chunks, from `outputs[i]`, the model's answer for `chunks[i]`; a dataset without chunks gets
+/// zeros.
+pub fn combine(chunks: &[Chunk], outputs: &[(f32, Vec<f32>)], datasets: usize, levels: usize) -> Vec<(f64, Vec<f64>)> {
+    let mut sums = vec![(0.0f64, vec![0.0f64; levels], 0usize); datasets];
+    for (chunk, (mi, q)) in chunks.iter().zip(outputs) {
+        let sum = &mut sums[chunk.dataset];
+        sum.0 += f64::from(*mi);
+        sum.1.iter_mut().zip(q).for_each(|(s, v)| *s += f64::from(*v));
+        sum.2 += 1;
+    }
+    sums.into_iter()
+        .map(|(mi, q, count)| {
+            let count = count.max(1) as f64;
+            (mi / count, q.into_iter().map(|v| v / count).collect())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +94,26 @@ mod tests {
         }
         assert_eq!(chunks(5000, 500, 1), chunks(5000, 500, 1));
         assert_ne!(chunks(5000, 500, 1), chunks(5000, 500, 2));
+    }
+
+    #[test]
+    fn runs_group_equal_lengths_within_the_row_budget_and_combine_averages_per_dataset() {
+        let planned: Vec<Chunk> = [(0, 40), (1, 1200), (2, 40), (3, 0)]
+            .into_iter()
+            .flat_map(|(i, n)| plan(i, n, 500, 7))
+            .filter(|c| c.pad > 0)
+            .collect();
+        assert_eq!(
+            planned.iter().map(|c| (c.dataset, c.pad)).collect::<Vec<_>>(),
+            [(0, 40), (1, 400), (1, 400), (1, 400), (2, 40)]
+        );
+        assert!(planned[0].rows.is_none() && planned[1].rows.as_ref().is_some_and(|r| r.len() == 400));
+        assert_eq!(runs(&planned, 800), vec![vec![0, 4], vec![1, 2], vec![3]]);
+        let outputs: Vec<(f32, Vec<f32>)> = (0..5).map(|i| (i as f32, vec![i as f32, 10.0 * i as f32])).collect();
+        let combined = combine(&planned, &outputs, 4, 2);
+        assert_eq!(
+            combined,
+            vec![(0.0, vec![0.0, 0.0]), (2.0, vec![2.0, 20.0]), (4.0, vec![4.0, 40.0]), (0.0, vec![0.0, 0.0])]
+        );
     }
 }

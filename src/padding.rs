@@ -1,5 +1,5 @@
 //! The model's input layout, shared by the trainer and the runtime: datasets padded to one row
-//! count and to the model's `max_dx`/`max_dy` columns, with row and column masks (model.md).
+//! count and to the model's `max_dx`/`max_dy` columns, with row and column masks (`docs/onnx-contract.md`).
 
 use ndarray::ArrayView2;
 

@@ -1,13 +1,11 @@
 //! Per-dataset summary statistics that a model may read beside the rows: the Gaussian (CCA) MI of
 //! the rank-Gaussian data, the same estimate with the rows of Y shuffled (what it reads when X and
 //! Y are independent: its finite-sample floor), the sample size, and the Gaussian MI of the two
-//! squared radii, raw and with Y's linear prediction from X taken out. A set model sees the rows
-//! one token at a time and resolves strong linear dependence in many dimensions poorly; the
-//! Gaussian estimate carries it, and its floor says how far to trust it (far from none when n is
-//! near dx + dy). The radii tell a shared scale (a Student-t's common χ², heavy joint tails: MI the
-//! Gaussian estimate does not see) from a Gaussian copula, where the radii are far less dependent;
-//! with the linear part taken out, a Gaussian copula's radii are independent however strongly X
-//! and Y correlate, so the second form is a test of the copula's Gaussianity.
+//! squared radii. A set model sees the rows one token at a time and resolves strong linear
+//! dependence in many dimensions poorly; the Gaussian estimate carries it, and its floor says how
+//! far to trust it (far from none when n is near dx + dy). The radii tell a shared scale (a
+//! Student-t's common χ², heavy joint tails: MI the Gaussian estimate does not see) from a Gaussian
+//! copula, where the radii are far less dependent.
 
 use crate::baselines::gaussian::GaussianFit;
 use crate::baselines::{Estimator, Gaussian};
@@ -19,15 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 
 /// Number of summary features per dataset.
-pub const SUMMARY_LEN: usize = 8;
-
-/// Summary features of the models trained before the residual radial feature (compact-v8, the
-/// shipped main model): the first seven.
-pub const RADIAL_LEN: usize = 7;
-
-/// Summary features of the models trained before the radial feature: a model reads the first
-/// `k` features, and the exported graph's `summary` input says `k`.
-pub const PRE_RADIAL_LEN: usize = 6;
+pub const SUMMARY_LEN: usize = 7;
 
 /// Index of the `min((dx + dy) / n, 4)` feature (dimensions per row) in a [`summary`].
 pub const DIMS_PER_ROW: usize = 5;
@@ -40,23 +30,13 @@ const MAX_GAUSSIAN_NATS: f64 = 100.0;
 const SHUFFLE_SEED: u64 = 0x6d69_7374;
 
 /// The summary features of one (already rank-Gaussian) dataset:
-/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4), ln(1 + r),
-/// ln(1 + 2n·r⊥) / 6]`,
+/// `[c / 10, ln(1 + c), ln(1 + g), ln(1 + g₀), ln(n) / 6, min((dx + dy) / n, 4), ln(1 + r)]`,
 /// where `g` is the [`Gaussian`] estimate in nats, `g₀` the same estimate after a seeded shuffle of
 /// Y's rows (taken in sorted row order, so the features do not depend on the order of the rows;
-/// the fit's within-block parts are shared, only the cross block is redone), `c = max(g − g₀, 0)`,
-/// `r` the Gaussian estimate between the rank-Gaussian squared radii `|x|²` and `|y|²` of the
-/// rows, and `r⊥` the same between the radii of X and of Y's residual given X, both whitened
-/// (`GaussianFit::radii_apart`); `2n·r⊥` is about χ²₁ for a Gaussian copula (the radii are then
-/// independent), so the feature is the log of a test statistic of the copula's Gaussianity. Each
-/// estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
+/// the fit's within-block parts are shared, only the cross block is redone), `c = max(g − g₀, 0)`
+/// and `r` the Gaussian estimate between the rank-Gaussian squared radii `|x|²` and `|y|²` of the
+/// rows. Each estimate clamped to `[0, 100]` (0 when the estimator rejects the data, e.g. n < 3).
 pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
-    leading(x, y, SUMMARY_LEN).try_into().expect("every feature was computed")
-}
-
-/// The first `len` features of [`summary`], without computing the ones past them (a model reading
-/// fewer features does not pay for the radii).
-fn leading(x: ArrayView2<f64>, y: ArrayView2<f64>, len: usize) -> Vec<f32> {
     let n = x.nrows().max(1) as f64;
     let d = (x.ncols() + y.ncols()) as f64;
     let nats = |g: f64| if g.is_finite() { g.clamp(0.0, MAX_GAUSSIAN_NATS) } else { 0.0 };
@@ -73,44 +53,22 @@ fn leading(x: ArrayView2<f64>, y: ArrayView2<f64>, len: usize) -> Vec<f32> {
     let g = fit.as_ref().map_or(0.0, |fit| nats(fit.mi()));
     let floor = fit.as_ref().map_or(0.0, |fit| nats(fit.mi_repaired(&sorted, &shuffled)));
     let c = (g - floor).max(0.0);
-    let mut features = vec![c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0)];
-    if len > PRE_RADIAL_LEN {
-        let (rx, ry) = (squared_radii(x), squared_radii(y));
-        features.push(Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats).ln_1p());
-    }
-    if len > RADIAL_LEN {
-        let apart = fit.as_ref().map_or(0.0, |fit| nats(residual_radial(fit)));
-        features.push((2.0 * n * apart).ln_1p() / 6.0);
-    }
-    features.truncate(len);
-    features.into_iter().map(|v| v as f32).collect()
-}
-
-/// The Gaussian estimate between the rank-Gaussian radii of X and of Y's residual given X
-/// (`GaussianFit::radii_apart`): near 0 for any Gaussian copula, however correlated.
-fn residual_radial(fit: &GaussianFit) -> f64 {
-    let (rx, re) = fit.radii_apart();
-    Gaussian.estimate(ranked_column(rx).view(), ranked_column(re).view()).unwrap_or(0.0)
+    let (rx, ry) = (squared_radii(x), squared_radii(y));
+    let r = Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats);
+    [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p()].map(|v| v as f32)
 }
 
 /// The rank-Gaussian squared norms of the rows of `a`, one column.
 fn squared_radii(a: ArrayView2<f64>) -> Array2<f64> {
-    ranked_column(a.rows().into_iter().map(|row| row.dot(&row)).collect())
-}
-
-/// `values` as one rank-Gaussian column.
-fn ranked_column(values: Vec<f64>) -> Array2<f64> {
-    let column = Array2::from_shape_vec((values.len(), 1), values).expect("one value per row");
+    let radii: Vec<f64> = a.rows().into_iter().map(|row| row.dot(&row)).collect();
+    let column = Array2::from_shape_vec((radii.len(), 1), radii).expect("one value per row");
     rank_gauss(column.view())
 }
 
-/// The first `len` (at most [`SUMMARY_LEN`]) [`summary`] features of each `(x, y)` of `datasets`,
-/// flat: `[b, len]`, the `summary` input of a model that reads `len` features.
-pub fn summaries<'a>(
-    datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>,
-    len: usize,
-) -> Vec<f32> {
-    datasets.flat_map(|(x, y)| leading(x, y, len)).collect()
+/// The [`summary`] features of each `(x, y)` of `datasets`, flat: `[b, SUMMARY_LEN]`, the
+/// `summary` input of a model.
+pub fn summaries<'a>(datasets: impl Iterator<Item = (ArrayView2<'a, f64>, ArrayView2<'a, f64>)>) -> Vec<f32> {
+    datasets.flat_map(|(x, y)| summary(x, y)).collect()
 }
 
 #[cfg(test)]
@@ -173,31 +131,6 @@ mod tests {
     }
 
     #[test]
-    fn the_residual_radial_feature_tests_the_copula_not_the_correlation() {
-        // A strongly correlated Gaussian (equicorrelation 0.45 over 8 + 8 coordinates) has
-        // dependent raw radii but independent residual radii; a Student-t (ν = 4) with identity
-        // dispersion, MI in the shared scale only, has both.
-        use crate::synth::BaseDist;
-        use nalgebra::DMatrix;
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let (n, m) = (400, 8);
-        let gaussian =
-            BaseDist::Gaussian { sigma: DMatrix::from_fn(2 * m, 2 * m, |i, j| if i == j { 1.0 } else { 0.45 }), m };
-        let student = BaseDist::StudentT { sigma: DMatrix::identity(2 * m, 2 * m), m, nu: 4.0 };
-        let features = |dist: &BaseDist, rng: &mut ChaCha8Rng| {
-            let (x, y) = dist.sample(n, rng);
-            summary(rank_gauss(x.view()).view(), rank_gauss(y.view()).view())
-        };
-        let (g, t) = (features(&gaussian, &mut rng), features(&student, &mut rng));
-        // 2n·r⊥ back from the feature: about χ²₁ under a Gaussian copula.
-        let statistic = |s: &[f32; SUMMARY_LEN]| (6.0 * s[7]).exp_m1();
-        assert!(statistic(&g) < 10.0, "Gaussian: {g:?}");
-        assert!(statistic(&t) > 50.0, "Student-t: {t:?}");
-        // The raw radii of the same Gaussian read a dependence that is only the correlation.
-        assert!(2.0 * n as f32 * g[6].exp_m1() > 20.0, "Gaussian: {g:?}");
-    }
-
-    #[test]
     fn summary_does_not_depend_on_the_row_order() {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let x = Array2::from_shape_fn((80, 3), |_| rng.sample::<f64, _>(StandardNormal));
@@ -213,21 +146,15 @@ mod tests {
     fn summaries_are_flat_per_dataset() {
         let x = Array2::from_shape_fn((50, 2), |(r, c)| ((r * (7 + c) % 50) as f64) / 10.0);
         let y = Array2::from_shape_fn((50, 3), |(r, c)| ((r * (11 + 2 * c) % 47) as f64) / 10.0);
-        let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), SUMMARY_LEN);
+        let flat = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter());
         assert_eq!(flat, [summary(x.view(), y.view()), summary(y.view(), x.view())].concat());
-        let (a, b) = (summary(x.view(), y.view()), summary(y.view(), x.view()));
-        // Fewer features are the leading ones (computed without the rest).
-        for k in [1, PRE_RADIAL_LEN, RADIAL_LEN] {
-            let short = summaries([(x.view(), y.view()), (y.view(), x.view())].into_iter(), k);
-            assert_eq!(short, [&a[..k], &b[..k]].concat());
-        }
     }
 
     #[test]
     fn summary_of_too_few_rows_is_finite() {
         let x = Array2::from_elem((2, 3), 1.0);
         let s = summary(x.view(), x.view());
-        assert_eq!((s[0], s[6], s[7]), (0.0, 0.0, 0.0));
+        assert_eq!((s[0], s[6]), (0.0, 0.0));
         assert!(s.iter().all(|v| v.is_finite()), "{s:?}");
     }
 }

@@ -9,8 +9,8 @@ use mist::ffi::{
     MistEstimator, MistLayout, MistMatrix, MistStatus, mist_create, mist_estimate, mist_estimate_batch, mist_gaussian,
     mist_ksg, mist_last_error, mist_max_dx, mist_max_dy, mist_quantiles,
 };
-use mist::io::{parse_csv, parse_npy};
 use mist::runtime::{EstimatorOptions, MistEstimator as RustEstimator, ModelSource};
+use mist_cli::io::{parse_csv, parse_npy};
 use std::ffi::{CStr, c_int};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -386,7 +386,7 @@ pub fn ffi_input(data: &[u8]) {
 /// file.
 pub fn readers(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else { return };
-    let one_line = |e: &mist::io::IoError| {
+    let one_line = |e: &mist_cli::io::IoError| {
         let message = e.to_string();
         assert!(!message.is_empty() && !message.contains('\n'), "message not one line: {message:?}");
     };

@@ -88,19 +88,6 @@ impl GaussianFit {
         self.mi_of_cross(self.zx.select_rows(x_rows).tr_mul(&self.zy.select_rows(y_rows)))
     }
 
-    /// Per row, the squared norm of X whitened (its shrunk Mahalanobis radius) and of Y's residual
-    /// after its linear prediction from X (the shrunk regression of the standardized Y on the
-    /// standardized X), both whitened by the blocks' shrunk correlations. For a Gaussian copula
-    /// the residual is independent of X, so the two radii are too, however strongly X and Y
-    /// correlate; a shared scale across the row (a Student-t's χ²) makes them dependent.
-    pub(crate) fn radii_apart(&self) -> (Vec<f64>, Vec<f64>) {
-        let n = self.zx.nrows() as f64;
-        let cross = self.zx.tr_mul(&self.zy) / n * (1.0 - self.lambda);
-        let residual = &self.zy - &self.zx * (&self.wx * &self.wx * cross);
-        let radii = |z: DMatrix<f64>| z.row_iter().map(|row| row.norm_squared()).collect();
-        (radii(&self.zx * &self.wx), radii(residual * &self.wy))
-    }
-
     /// MI from the cross-block sum of products `Zxᵀ Zy` of some pairing of the rows.
     fn mi_of_cross(&self, cross_products: DMatrix<f64>) -> f64 {
         let cross = cross_products / self.zx.nrows() as f64 * (1.0 - self.lambda);

@@ -25,11 +25,12 @@
 //! inside a batch of four or more may differ from an estimate on its own in the last bits of `f32`,
 //! about 1e-7 relative.)
 
-use super::model::{Device, ModelInfo, ModelSource, SUMMARY_INPUT, SessionFactory};
+use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
 use super::session_pool::SessionPool;
 use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
-use crate::chunking::chunks;
+use crate::chunking::{self, Chunk};
+use crate::contract;
 use crate::input::drop_constant_columns;
 use crate::padding::PaddedBatch;
 use crate::preprocess::rank_gauss_untied;
@@ -92,26 +93,25 @@ struct Dataset<'a> {
     y: CowArray<'a, f64, Ix2>,
 }
 
-/// One chunk of one dataset, described but not yet materialised: its rows, the seeds that break
-/// ties in its X and Y, and its padded row count. Chunks are rank-Gaussian transformed run by run,
-/// so memory holds the input and the runs in flight, not a transformed copy of every chunk.
-struct Chunk {
-    dataset: usize,
-    /// The dataset's rows in this chunk; `None`: all of them, in order.
-    rows: Option<Vec<usize>>,
-    seeds: (u64, u64),
-    pad: usize,
+/// The chunks of a call, described but not yet materialised, with the seeds that break ties in
+/// each chunk's X and Y. Chunks are rank-Gaussian transformed run by run, so memory holds the input
+/// and the runs in flight, not a transformed copy of every chunk.
+#[derive(Default)]
+struct Chunks {
+    chunks: Vec<Chunk>,
+    seeds: Vec<(u64, u64)>,
 }
 
-impl Chunk {
-    /// The chunk's X and Y, rank-Gaussian transformed with ties broken.
-    fn materialise(&self, datasets: &[Dataset]) -> (Array2<f64>, Array2<f64>) {
-        let Dataset { x, y } = &datasets[self.dataset];
-        let untied = |m: &CowArray<f64, Ix2>, seed| match &self.rows {
+impl Chunks {
+    /// Chunk `i`'s X and Y, rank-Gaussian transformed with ties broken.
+    fn materialise(&self, i: usize, datasets: &[Dataset]) -> (Array2<f64>, Array2<f64>) {
+        let (chunk, seeds) = (&self.chunks[i], self.seeds[i]);
+        let Dataset { x, y } = &datasets[chunk.dataset];
+        let untied = |m: &CowArray<f64, Ix2>, seed| match &chunk.rows {
             None => rank_gauss_untied(m.view(), seed),
             Some(rows) => rank_gauss_untied(m.select(Axis(0), rows).view(), seed),
         };
-        (untied(x, self.seeds.0), untied(y, self.seeds.1))
+        (untied(x, seeds.0), untied(y, seeds.1))
     }
 }
 
@@ -213,7 +213,7 @@ impl MistEstimator {
     /// # Errors
     /// The first bad dataset, as [`RuntimeError::InDataset`] with its index, or a failed run.
     pub fn estimate_batch(&self, datasets: &[(ArrayView2<f64>, ArrayView2<f64>)]) -> Result<Vec<f64>, RuntimeError> {
-        let (mut prepared, mut chunks) = (Vec::with_capacity(datasets.len()), Vec::new());
+        let (mut prepared, mut chunks) = (Vec::with_capacity(datasets.len()), Chunks::default());
         for (index, (x, y)) in datasets.iter().enumerate() {
             let dataset = self
                 .prepare(*x, *y, index, &mut chunks)
@@ -224,7 +224,7 @@ impl MistEstimator {
     }
 
     fn single(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<(f64, Vec<f64>), RuntimeError> {
-        let mut chunks = Vec::new();
+        let mut chunks = Chunks::default();
         let dataset = self.prepare(x, y, 0, &mut chunks)?;
         let mut out = self.evaluate(&[dataset], &chunks, taus)?;
         Ok(out.swap_remove(0))
@@ -237,7 +237,7 @@ impl MistEstimator {
         x: ArrayView2<'a, f64>,
         y: ArrayView2<'a, f64>,
         index: usize,
-        out: &mut Vec<Chunk>,
+        out: &mut Chunks,
     ) -> Result<Dataset<'a>, RuntimeError> {
         check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
         check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
@@ -247,15 +247,12 @@ impl MistEstimator {
         let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
             return Ok(Dataset { x: x.into(), y: y.into() });
         };
-        let parts = chunks(x.nrows(), self.info.max_n, self.seed);
-        let pad = parts.iter().map(Vec::len).max().unwrap_or(0);
         // The seeds that break ties, two per chunk, from a stream of their own.
         let mut ties = ChaCha8Rng::seed_from_u64(self.seed);
         ties.set_stream(TIE_STREAM);
-        let one = parts.len() == 1;
-        for rows in parts {
-            let seeds = (ties.next_u64(), ties.next_u64());
-            out.push(Chunk { dataset: index, rows: (!one).then_some(rows), seeds, pad });
+        for chunk in chunking::plan(index, x.nrows(), self.info.max_n, self.seed) {
+            out.seeds.push((ties.next_u64(), ties.next_u64()));
+            out.chunks.push(chunk);
         }
         Ok(Dataset { x, y })
     }
@@ -265,47 +262,32 @@ impl MistEstimator {
     fn evaluate(
         &self,
         datasets: &[Dataset],
-        chunks: &[Chunk],
+        chunks: &Chunks,
         taus: &[f64],
     ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
         let levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
-        // Group chunks of equal padded length (stable, so chunk order within a dataset is kept).
-        let mut order: Vec<usize> = (0..chunks.len()).collect();
-        order.sort_by_key(|&i| chunks[i].pad);
-        let mut runs: Vec<&[usize]> = Vec::new();
-        for group in order.chunk_by(|&a, &b| chunks[a].pad == chunks[b].pad) {
-            let per_run = (MAX_ROWS_PER_RUN / chunks[group[0]].pad).max(1);
-            runs.extend(group.chunks(per_run));
-        }
-        let run = |members: &&[usize]| {
-            let inputs: Vec<_> = members.iter().map(|&i| chunks[i].materialise(datasets)).collect();
-            self.run(&inputs, chunks[members[0]].pad, &levels)
+        let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
+        let run = |members: &Vec<usize>| {
+            let inputs: Vec<_> = members.iter().map(|&i| chunks.materialise(i, datasets)).collect();
+            self.run(&inputs, chunks.chunks[members[0]].pad, &levels)
         };
         let results: Vec<Vec<Output>> =
             if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
-        let mut per_chunk: Vec<Option<Output>> = vec![None; chunks.len()];
+        let mut per_chunk: Vec<Output> = vec![(0.0, Vec::new()); chunks.chunks.len()];
         for (members, outputs) in runs.iter().zip(results) {
             for (&i, output) in members.iter().zip(outputs) {
-                per_chunk[i] = Some(output);
+                per_chunk[i] = output;
             }
         }
-        let mut sums = vec![(0.0f64, vec![0.0f64; levels.len()], 0usize); datasets.len()];
-        for (chunk, output) in chunks.iter().zip(per_chunk) {
-            let (mi, q) = output.expect("every chunk was run");
-            let sum = &mut sums[chunk.dataset];
-            sum.0 += f64::from(mi);
-            sum.1.iter_mut().zip(q).for_each(|(s, v)| *s += f64::from(v));
-            sum.2 += 1;
-        }
-        sums.into_iter()
-            .map(|(mi, q, count)| {
-                // A dataset without chunks (no varying column in X or Y) has MI 0.
-                let count = count.max(1) as f64;
-                let q: Vec<f64> = q.into_iter().map(|v| v / count).collect();
+        // A dataset without chunks (no varying column in X or Y) has MI 0.
+        let combined = chunking::combine(&chunks.chunks, &per_chunk, datasets.len(), levels.len());
+        Ok(combined
+            .into_iter()
+            .map(|(mi, q)| {
                 let q = if taus.is_empty() { Vec::new() } else { monotone(taus, q) };
-                Ok(((mi / count).max(0.0), q.into_iter().map(|v| v.max(0.0)).collect()))
+                (mi.max(0.0), q.into_iter().map(|v| v.max(0.0)).collect())
             })
-            .collect()
+            .collect())
     }
 
     /// One inference run of transformed chunks `(x, y)`, padded to `n` rows.
@@ -321,23 +303,23 @@ impl MistEstimator {
         let tau: Vec<f32> = levels.repeat(b);
         let failed = |e: ort::Error| RuntimeError::Inference(format!("ONNX Runtime failed to run the model: {e}"));
         let mut inputs = ort::inputs! {
-            "x" => TensorRef::from_array_view(([b, n, mdx], batch.x.as_slice())).map_err(failed)?,
-            "y" => TensorRef::from_array_view(([b, n, mdy], batch.y.as_slice())).map_err(failed)?,
-            "row_mask" => TensorRef::from_array_view(([b, n], batch.row_mask.as_slice())).map_err(failed)?,
-            "x_col_mask" => TensorRef::from_array_view(([b, mdx], batch.x_col_mask.as_slice())).map_err(failed)?,
-            "y_col_mask" => TensorRef::from_array_view(([b, mdy], batch.y_col_mask.as_slice())).map_err(failed)?,
-            "tau" => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
+            contract::X => TensorRef::from_array_view(([b, n, mdx], batch.x.as_slice())).map_err(failed)?,
+            contract::Y => TensorRef::from_array_view(([b, n, mdy], batch.y.as_slice())).map_err(failed)?,
+            contract::ROW_MASK => TensorRef::from_array_view(([b, n], batch.row_mask.as_slice())).map_err(failed)?,
+            contract::X_COL_MASK => TensorRef::from_array_view(([b, mdx], batch.x_col_mask.as_slice())).map_err(failed)?,
+            contract::Y_COL_MASK => TensorRef::from_array_view(([b, mdy], batch.y_col_mask.as_slice())).map_err(failed)?,
+            contract::TAU => TensorRef::from_array_view(([b, t], tau.as_slice())).map_err(failed)?,
         };
         let k = self.info.summary_len;
-        let summary = (k > 0).then(|| summaries(members.iter().map(|(x, y)| (x.view(), y.view())), k));
+        let summary = (k > 0).then(|| summaries(members.iter().map(|(x, y)| (x.view(), y.view()))));
         if let Some(summary) = &summary {
             let summary = TensorRef::from_array_view(([b, k], summary.as_slice())).map_err(failed)?;
-            inputs.push((SUMMARY_INPUT.into(), summary.into()));
+            inputs.push((contract::SUMMARY.into(), summary.into()));
         }
         let mut session = self.pool.get()?;
         let outputs = session.run(inputs).map_err(failed)?;
-        let (_, mi) = outputs["mi"].try_extract_tensor::<f32>().map_err(failed)?;
-        let (_, q) = outputs["quantiles"].try_extract_tensor::<f32>().map_err(failed)?;
+        let (_, mi) = outputs[contract::MI].try_extract_tensor::<f32>().map_err(failed)?;
+        let (_, q) = outputs[contract::QUANTILES].try_extract_tensor::<f32>().map_err(failed)?;
         if mi.len() != b || q.len() != b * t {
             return Err(RuntimeError::Inference(format!(
                 "the model returned {} estimates and {} quantiles for {b} datasets and {t} levels",

@@ -1,26 +1,17 @@
-//! Loading a MIST `.onnx` model and checking its metadata against the contract this runtime reads
-//! (`shared/spec/model.md`): format, limits, preprocessing, heads, input and output names.
+//! Loading a MIST `.onnx` model and checking it against the contract this runtime reads
+//! ([`crate::contract`], `docs/onnx-contract.md`): format, limits, preprocessing, heads, input and
+//! output names and widths.
 
 use super::RuntimeError;
 use super::ort_lib::OrtRuntime;
+use crate::contract::{FORMAT_VERSION, HEADS, INPUTS, OUTPUTS, PREPROCESS, SUMMARY, X, X_COL_MASK, Y, Y_COL_MASK, key};
 use crate::summary::SUMMARY_LEN;
 use ort::session::Session;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The ONNX contract version (`mist.format`) this runtime understands.
-pub const SUPPORTED_FORMAT: &str = "1";
-
 /// The default model, compiled into the library (`models/mist-default.onnx`).
 pub static DEFAULT_MODEL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/models/mist-default.onnx"));
-
-/// Input names every graph has, in the order the runtime feeds them.
-pub const INPUTS: [&str; 6] = ["x", "y", "row_mask", "x_col_mask", "y_col_mask", "tau"];
-/// The optional input of models that read each dataset's [`summary`](crate::summary) features,
-/// `[batch, k]` with the first `k ≤ SUMMARY_LEN` of them; fed when the graph declares it.
-pub const SUMMARY_INPUT: &str = "summary";
-/// Output names of the graph.
-pub const OUTPUTS: [&str; 2] = ["mi", "quantiles"];
 
 /// Where the model comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,99 +78,109 @@ pub struct ModelInfo {
     pub max_n: usize,
     /// The training run (`mist.train`).
     pub train: String,
-    /// How many leading [`summary`](crate::summary) features the graph reads ([`SUMMARY_INPUT`]'s
-    /// width; 0 when it has no such input).
+    /// How many [`summary`](crate::summary) features the graph reads: `SUMMARY_LEN`, or 0 when it
+    /// has no [`SUMMARY`] input.
     pub summary_len: usize,
 }
 
 impl ModelInfo {
     /// Reads and checks the metadata and the graph's inputs and outputs of `session`.
     pub fn read(session: &Session, label: &str) -> Result<ModelInfo, RuntimeError> {
-        let unsupported = |why: String| RuntimeError::ModelUnsupported(format!("{label} {why}"));
         let meta = session
             .metadata()
             .map_err(|e| RuntimeError::ModelLoad(format!("cannot read the metadata of {label}: {e}")))?;
         let get = |key: &str| meta.custom(key);
-        match get("mist.format") {
-            None => {
-                return Err(unsupported(
-                    "has no mist.format metadata: it is not a model exported by the MIST trainer".into(),
-                ));
-            }
-            Some(f) if f != SUPPORTED_FORMAT => {
-                return Err(unsupported(format!(
-                    "has mist.format = {f:?}, but this runtime (mist {}) understands only format {SUPPORTED_FORMAT}",
-                    env!("CARGO_PKG_VERSION")
-                )));
-            }
-            Some(_) => {}
-        }
-        let number = |key: &str| -> Result<usize, RuntimeError> {
-            let text = get(key).ok_or_else(|| unsupported(format!("lacks the {key} metadata")))?;
-            text.parse::<usize>()
-                .ok()
-                .filter(|&v| v > 0)
-                .ok_or_else(|| unsupported(format!("has {key} = {text:?}, which is not a positive integer")))
-        };
-        let (max_dx, max_dy, min_n, max_n) =
-            (number("mist.max_dx")?, number("mist.max_dy")?, number("mist.min_n")?, number("mist.max_n")?);
+        let unsupported = |why: String| RuntimeError::ModelUnsupported(format!("{label} {why}"));
+        check_format(get(key::FORMAT)).map_err(unsupported)?;
+        let number = |key: &str| positive(key, get(key));
+        let (max_dx, max_dy, min_n, max_n) = (
+            number(key::MAX_DX).map_err(unsupported)?,
+            number(key::MAX_DY).map_err(unsupported)?,
+            number(key::MIN_N).map_err(unsupported)?,
+            number(key::MAX_N).map_err(unsupported)?,
+        );
         if min_n > max_n {
-            return Err(unsupported(format!("has mist.min_n = {min_n} above mist.max_n = {max_n}")));
+            return Err(unsupported(format!("has {} = {min_n} above {} = {max_n}", key::MIN_N, key::MAX_N)));
         }
-        match get("mist.preprocess") {
-            Some(p) if p == "rank_gauss" => {}
-            other => {
-                return Err(unsupported(format!(
-                    "asks for mist.preprocess = {:?}; this runtime applies only \"rank_gauss\"",
-                    other.unwrap_or_default()
-                )));
-            }
-        }
-        let heads = get("mist.heads").unwrap_or_default();
-        let has = |h: &str| heads.split(',').any(|x| x.trim() == h);
-        if !(has("point") && has("quantile")) {
-            return Err(unsupported(format!("has mist.heads = {heads:?}; this runtime needs \"point,quantile\"")));
-        }
-        let names = |outlets: &[ort::value::Outlet]| outlets.iter().map(|o| o.name().to_string()).collect::<Vec<_>>();
-        let (inputs, outputs) = (names(session.inputs()), names(session.outputs()));
-        if let Some(extra) = inputs.iter().find(|i| !INPUTS.contains(&i.as_str()) && *i != SUMMARY_INPUT) {
-            return Err(unsupported(format!("has an input {extra:?} this runtime does not know (inputs: {inputs:?})")));
-        }
-        for (wanted, have, what) in [(&INPUTS[..], &inputs, "input"), (&OUTPUTS[..], &outputs, "output")] {
-            if let Some(missing) = wanted.iter().find(|w| !have.iter().any(|h| h == *w)) {
-                return Err(unsupported(format!("has no {what} {missing:?} (it has {have:?})")));
-            }
-        }
-        let width = |name: &str| {
-            let outlet = session.inputs().iter().find(|o| o.name() == name)?;
-            outlet.dtype().tensor_shape().and_then(|s| s.last().copied()).filter(|&d| d >= 0).map(|d| d as usize)
-        };
-        for (name, expected) in [("x", max_dx), ("x_col_mask", max_dx), ("y", max_dy), ("y_col_mask", max_dy)] {
-            if let Some(last) = width(name).filter(|&w| w != expected) {
-                return Err(unsupported(format!(
-                    "has input {name:?} of width {last}, expected {expected} (from its metadata)"
-                )));
-            }
-        }
-        let summary_len = match (inputs.iter().any(|i| i == SUMMARY_INPUT), width(SUMMARY_INPUT)) {
-            (false, _) => 0,
-            (true, Some(w @ 1..=SUMMARY_LEN)) => w,
-            (true, w) => {
-                return Err(unsupported(format!(
-                    "has input {SUMMARY_INPUT:?} of width {}; this runtime computes 1 to {SUMMARY_LEN} summary features",
-                    w.map_or("unknown".to_string(), |w| w.to_string())
-                )));
-            }
-        };
+        check_preprocess_and_heads(get(key::PREPROCESS), get(key::HEADS)).map_err(unsupported)?;
+        let summary_len = check_signature(session, max_dx, max_dy).map_err(unsupported)?;
         Ok(ModelInfo {
             label: label.to_string(),
             max_dx,
             max_dy,
             min_n,
             max_n,
-            train: get("mist.train").unwrap_or_default(),
+            train: get(key::TRAIN).unwrap_or_default(),
             summary_len,
         })
+    }
+}
+
+/// The model's `mist.format` is the one this runtime reads.
+fn check_format(format: Option<String>) -> Result<(), String> {
+    match format {
+        None => Err(format!("has no {} metadata: it is not a model exported by the MIST trainer", key::FORMAT)),
+        Some(f) if f != FORMAT_VERSION.to_string() => Err(format!(
+            "has {} = {f:?}, but this runtime (mist {}) understands only format {FORMAT_VERSION}",
+            key::FORMAT,
+            env!("CARGO_PKG_VERSION")
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The metadata value `text` of `key`, a positive integer.
+fn positive(key: &str, text: Option<String>) -> Result<usize, String> {
+    let text = text.ok_or_else(|| format!("lacks the {key} metadata"))?;
+    text.parse::<usize>()
+        .ok()
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("has {key} = {text:?}, which is not a positive integer"))
+}
+
+/// The model asks for the preprocessing this runtime applies and has both heads it reads.
+fn check_preprocess_and_heads(preprocess: Option<String>, heads: Option<String>) -> Result<(), String> {
+    let preprocess = preprocess.unwrap_or_default();
+    if preprocess != PREPROCESS {
+        return Err(format!("asks for {} = {preprocess:?}; this runtime applies only {PREPROCESS:?}", key::PREPROCESS));
+    }
+    let heads = heads.unwrap_or_default();
+    let has = |h: &str| heads.split(',').any(|x| x.trim() == h);
+    if !HEADS.split(',').all(has) {
+        return Err(format!("has {} = {heads:?}; this runtime needs {HEADS:?}", key::HEADS));
+    }
+    Ok(())
+}
+
+/// Checks the graph's inputs and outputs against the contract and the metadata's widths; returns
+/// the width of its summary input (0 when it has none).
+fn check_signature(session: &Session, max_dx: usize, max_dy: usize) -> Result<usize, String> {
+    let names = |outlets: &[ort::value::Outlet]| outlets.iter().map(|o| o.name().to_string()).collect::<Vec<_>>();
+    let (inputs, outputs) = (names(session.inputs()), names(session.outputs()));
+    if let Some(extra) = inputs.iter().find(|i| !INPUTS.contains(&i.as_str()) && *i != SUMMARY) {
+        return Err(format!("has an input {extra:?} this runtime does not know (inputs: {inputs:?})"));
+    }
+    for (wanted, have, what) in [(&INPUTS[..], &inputs, "input"), (&OUTPUTS[..], &outputs, "output")] {
+        if let Some(missing) = wanted.iter().find(|w| !have.iter().any(|h| h == *w)) {
+            return Err(format!("has no {what} {missing:?} (it has {have:?})"));
+        }
+    }
+    let width = |name: &str| {
+        let outlet = session.inputs().iter().find(|o| o.name() == name)?;
+        outlet.dtype().tensor_shape().and_then(|s| s.last().copied()).filter(|&d| d >= 0).map(|d| d as usize)
+    };
+    for (name, expected) in [(X, max_dx), (X_COL_MASK, max_dx), (Y, max_dy), (Y_COL_MASK, max_dy)] {
+        if let Some(last) = width(name).filter(|&w| w != expected) {
+            return Err(format!("has input {name:?} of width {last}, expected {expected} (from its metadata)"));
+        }
+    }
+    match (inputs.iter().any(|i| i == SUMMARY), width(SUMMARY)) {
+        (false, _) => Ok(0),
+        (true, Some(SUMMARY_LEN)) => Ok(SUMMARY_LEN),
+        (true, w) => Err(format!(
+            "has input {SUMMARY:?} of width {}; this runtime computes {SUMMARY_LEN} summary features",
+            w.map_or("unknown".to_string(), |w| w.to_string())
+        )),
     }
 }
 

@@ -8,7 +8,7 @@ use burn::tensor::{Tensor, TensorData, backend::Backend};
 use mist::padding::PaddedBatch;
 use mist::preprocess::rank_gauss;
 use mist::summary::{SUMMARY_LEN, summaries};
-use mist::synth::{MetaSample, Mix, Split, sample_mix};
+use mist_synth::{MetaSample, Mix, Split, sample_mix};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -58,7 +58,7 @@ impl Batch {
         let n = samples.iter().map(|s| s.x.nrows()).max().unwrap_or(0);
         let ranked: Vec<_> = samples.iter().map(|s| (rank_gauss(s.x.view()), rank_gauss(s.y.view()))).collect();
         let views = || ranked.iter().map(|(x, y)| (x.view(), y.view()));
-        let (input, summary) = (PaddedBatch::new(views(), n, max_dx, max_dy), summaries(views(), SUMMARY_LEN));
+        let (input, summary) = (PaddedBatch::new(views(), n, max_dx, max_dy), summaries(views()));
         Batch { b: samples.len(), n, input, summary, tau, mi: samples.iter().map(|s| s.mi as f32).collect() }
     }
 }

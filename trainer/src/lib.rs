@@ -7,6 +7,7 @@ pub mod inference;
 pub mod model;
 pub mod onnx;
 pub mod routing;
+pub mod run_folder;
 pub mod training;
 
 pub use model::{MistModel, MistModelConfig, ModelInput, ModelOutput, num_params};

@@ -19,7 +19,7 @@ use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, softmax};
 use burn::tensor::{Tensor, backend::Backend};
-use mist::summary::{DIMS_PER_ROW, PRE_RADIAL_LEN, SUMMARY_LEN};
+use mist::summary::{DIMS_PER_ROW, SUMMARY_LEN};
 
 /// Epsilon of every LayerNorm in the model.
 pub const LAYER_NORM_EPS: f64 = 1e-5;
@@ -61,8 +61,9 @@ pub struct MistModelConfig {
     /// Size of the learned τ (quantile-level) embedding.
     #[config(default = 32)]
     pub tau_embed: usize,
-    /// Whether the model reads the per-dataset [`mist::summary`] features (Gaussian MI, its
-    /// shuffled-rows floor, size), projected and added to the pooled vector.
+    /// Whether the model reads the [`SUMMARY_LEN`] per-dataset [`mist::summary`] features
+    /// (Gaussian MI, its shuffled-rows floor, size, radial dependence), projected and added to the
+    /// pooled vector.
     #[config(default = false)]
     pub summary: bool,
     /// With `summary`: read it only for datasets with at least this many rows per dimension,
@@ -70,28 +71,22 @@ pub struct MistModelConfig {
     /// Gaussian estimate reads mostly noise; `None` reads it for every dataset.
     #[config(default = "None")]
     pub summary_min_rows_per_dim: Option<f64>,
-    /// With `summary`: how many leading [`mist::summary`] features the model reads, at most
-    /// [`SUMMARY_LEN`]; absent, the [`PRE_RADIAL_LEN`] read by the models trained before the
-    /// radial feature.
-    #[config(default = "None")]
-    pub summary_features: Option<usize>,
 }
 
 impl MistModelConfig {
     /// Summary features the model reads (0 without `summary`).
     pub fn summary_len(&self) -> usize {
-        if self.summary { self.summary_features.unwrap_or(PRE_RADIAL_LEN) } else { 0 }
+        if self.summary { SUMMARY_LEN } else { 0 }
     }
 
     /// The compact CPU model: width 64, 4 heads, 2 ISAB blocks, 16 inducing points, summary
-    /// features read where n ≥ 2 (dx + dy) (280,642 parameters; the shipped model reads the radial
-    /// feature too, `summary_features` = 7: 280,706; with the residual radial one, 8: 280,770).
+    /// features read where n ≥ 2 (dx + dy) (280,706 parameters, the shipped main model).
     pub fn compact() -> Self {
         Self::new().with_summary(true).with_summary_min_rows_per_dim(Some(2.0))
     }
 
     /// The large GPU model: width 256, 16 heads, 3 ISAB blocks, 32 inducing points, summary gated
-    /// as in [`Self::compact`] (5,872,770 parameters, about the size of the original study's
+    /// as in [`Self::compact`] (5,873,026 parameters, about the size of the original study's
     /// released model).
     pub fn large() -> Self {
         Self::new()
@@ -130,11 +125,6 @@ impl MistModelConfig {
             self.summary_min_rows_per_dim.is_none_or(|k| k.is_finite() && k > 0.0),
             "MistModelConfig: summary_min_rows_per_dim must be positive: {self:?}"
         );
-        assert!(
-            self.summary_features.is_none_or(|k| (DIMS_PER_ROW + 1..=SUMMARY_LEN).contains(&k)),
-            "MistModelConfig: summary_features must be between {} and {SUMMARY_LEN}: {self:?}",
-            DIMS_PER_ROW + 1
-        );
         let pooled = self.pma_seeds * self.width;
         MistModel {
             encoder: RowEncoder::new(self, device),
@@ -164,8 +154,8 @@ pub struct ModelInput<B: Backend> {
     pub y_col_mask: Tensor<B, 2>,
     /// Quantile levels in (0, 1), `[B, T]`, `T ≥ 1`.
     pub tau: Tensor<B, 2>,
-    /// Summary features of each dataset ([`mist::summary`]), `[B, SUMMARY_LEN]`; the model reads
-    /// the first [`MistModelConfig::summary_len`].
+    /// Summary features of each dataset ([`mist::summary`]), `[B, SUMMARY_LEN]`; read by models
+    /// with `summary` only.
     pub summary: Tensor<B, 2>,
 }
 
@@ -193,13 +183,11 @@ pub struct MistModel<B: Backend> {
     pub point_head: Mlp<B>,
     /// Pooled vector and τ → quantile pre-activations.
     pub quantile_head: QuantileHead<B>,
-    /// Summary features → addition to the pooled vector (models with `summary`). The last saved
-    /// field: model files saved before it existed end where it begins (see
-    /// `training::load_weights`).
+    /// Summary features → addition to the pooled vector (models with `summary`).
     pub summary_proj: Option<Linear<B>>,
     /// Largest dimensions-per-row feature (`summary[:, DIMS_PER_ROW]`, `(dx + dy) / n`) at which
     /// the summary is read (`1 / summary_min_rows_per_dim`); configuration, not a weight (not in
-    /// the record, so model files with and without a gate load alike).
+    /// the saved record).
     #[module(skip)]
     pub summary_gate: Option<f32>,
 }
@@ -217,7 +205,6 @@ impl<B: Backend> MistModel<B> {
         let [batch, seeds, width] = pooled.dims();
         let mut pooled = self.final_norm.forward(pooled).reshape([batch, seeds * width]);
         if let Some(proj) = &self.summary_proj {
-            let summary = summary.slice([0..batch, 0..proj.weight.dims()[0]]);
             let mut projected = proj.forward(summary.clone());
             if let Some(max) = self.summary_gate {
                 let dims_per_row = summary.slice([0..batch, DIMS_PER_ROW..DIMS_PER_ROW + 1]);
@@ -254,7 +241,7 @@ fn linear<B: Backend>(d_in: usize, d_out: usize, bias: bool, device: &B::Device)
 
 /// A `Linear` (with bias) whose weights start at zero, so adding its output changes nothing until
 /// training moves it.
-pub fn zero_linear<B: Backend>(d_in: usize, d_out: usize, device: &B::Device) -> Linear<B> {
+fn zero_linear<B: Backend>(d_in: usize, d_out: usize, device: &B::Device) -> Linear<B> {
     LinearConfig::new(d_in, d_out).with_initializer(Initializer::Zeros).init(device)
 }
 
@@ -517,7 +504,6 @@ mod tests {
     use burn::backend::NdArray;
     use burn::config::config_to_json;
     use burn::tensor::TensorData;
-    use mist::summary::RADIAL_LEN;
 
     type TB = NdArray<f32>;
 
@@ -746,18 +732,30 @@ mod tests {
         let device = Default::default();
         let compact = num_params(&MistModelConfig::compact().init::<TB>(&device));
         let large = num_params(&MistModelConfig::large().init::<TB>(&device));
-        let with = |k| num_params(&MistModelConfig::compact().with_summary_features(Some(k)).init::<TB>(&device));
-        let (radial, residual) = (with(RADIAL_LEN), with(SUMMARY_LEN));
         let rows_only = num_params(&MistModelConfig::new().init::<TB>(&device));
         println!(
-            "compact: {compact} parameters, with the radial feature {radial}, with the residual radial one too \
-             {residual}, without summary features (a rows-only expert) {rows_only}, large: {large} parameters"
+            "compact: {compact} parameters, without summary features (a rows-only expert) {rows_only}, \
+             large: {large} parameters"
         );
-        assert_eq!(radial, compact + 64, "the radial feature adds one row to the width-64 summary projection");
-        assert_eq!(residual, radial + 64, "so does the residual radial feature");
-        assert_eq!(rows_only, compact - 7 * 64, "the summary projection is 6 × 64 weights and 64 biases");
+        assert_eq!(compact, 280_706);
+        assert_eq!(rows_only, compact - (SUMMARY_LEN + 1) * 64, "the summary projection: 7 × 64 weights, 64 biases");
         assert!((100_000..=500_000).contains(&compact), "compact has {compact}");
         assert!((2_000_000..=8_000_000).contains(&large), "large has {large}");
+    }
+
+    /// Run folders saved while the number of summary features was configurable (compact-v8's and
+    /// rows-v2's `config.json`) name it; the field is ignored, and a summary model reads all of them.
+    #[test]
+    fn configs_naming_summary_features_still_load() {
+        let with_option = |config: MistModelConfig, value: serde_json::Value| {
+            let mut json: serde_json::Value = serde_json::from_str(&config.to_string()).unwrap();
+            json["summary_features"] = value;
+            MistModelConfig::load_binary(json.to_string().as_bytes()).unwrap()
+        };
+        let compact = with_option(MistModelConfig::compact(), SUMMARY_LEN.into());
+        assert_eq!(config_to_json(&compact), config_to_json(&MistModelConfig::compact()));
+        assert_eq!(compact.summary_len(), SUMMARY_LEN);
+        assert_eq!(with_option(MistModelConfig::new(), serde_json::Value::Null).summary_len(), 0);
     }
 
     #[test]

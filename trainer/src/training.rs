@@ -11,16 +11,17 @@
 
 use crate::averaging::blend;
 use crate::data::{Batch, DataConfig};
-use crate::model::{MistModel, MistModelConfig, zero_linear};
+use crate::model::{MistModel, MistModelConfig, MistModelRecord};
 use burn::config::Config;
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::{AutodiffModule, Module, ModuleVisitor, Param};
-use burn::nn::Linear;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::{AdamW, AdamWConfig, GradientsParams, Optimizer};
 use burn::record::{BinFileRecorder, FullPrecisionSettings, Recorder};
 use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use mist::synth::Mix;
+use mist_synth::Mix;
+use serde::Serialize;
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -80,7 +81,7 @@ pub struct TrainingConfig {
     /// little); 0 trains on the plain meta-distribution.
     #[config(default = 0.0)]
     pub low_dim_share: f64,
-    /// A saved model folder (e.g. `training-runs/compact-v1/best`, relative to where training runs)
+    /// A saved model folder (e.g. `training-runs/compact-v8/best`, relative to where training runs)
     /// whose weights a fresh run starts from instead of the seeded initialisation: a fine-tune.
     pub init_from: Option<String>,
     /// Bucketing pools of the training stream to skip ([`DataConfig::first_pool`]), so that a
@@ -96,7 +97,7 @@ pub struct TrainingConfig {
     /// the whole meta-distribution when absent.
     pub below_rows_per_dim: Option<f64>,
     /// Share of training datasets made independent (true MI exactly 0, marginals unchanged;
-    /// [`mist::synth::Mix::independent_share`]); validation stays on the plain meta-distribution.
+    /// [`mist_synth::Mix::independent_share`]); validation stays on the plain meta-distribution.
     /// None when absent.
     pub independent_share: Option<f64>,
 }
@@ -226,128 +227,266 @@ pub fn train<B: AutodiffBackend>(
     stop: StopAt,
     device: &B::Device,
 ) -> Result<RunState, String> {
+    let run = open_run::<B>(config, run_dir, resume, device)?;
+    training_loop(config, run_dir, run, stop, device)
+}
+
+/// A run's optimizer: AdamW over the model's parameters.
+type Optim<B> = OptimizerAdaptor<AdamW, MistModel<B>, B>;
+
+/// A run opened for training: what the next step continues from.
+struct Run<B: AutodiffBackend> {
+    model: MistModel<B>,
+    optim: Optim<B>,
+    /// The exponential moving average of the weights, in runs with `ema_decay`.
+    average: Option<MistModel<B::InnerBackend>>,
+    state: RunState,
+}
+
+/// Opens the run in `run_dir`: from its checkpoint with `resume`, else a fresh run.
+fn open_run<B: AutodiffBackend>(
+    config: &TrainingConfig,
+    run_dir: &Path,
+    resume: bool,
+    device: &B::Device,
+) -> Result<Run<B>, String> {
     if let Some(decay) = config.ema_decay.filter(|d| !(0.0..1.0).contains(d)) {
         return Err(format!("ema_decay must be in [0, 1), not {decay}"));
     }
-    let ckpt = run_dir.join("checkpoint");
-    let config_path = run_dir.join("config.json");
     fs::create_dir_all(run_dir).map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
-    let mut model: MistModel<B> = seeded_init(&config.model, config.seed, device);
-    let mut optim = AdamWConfig::new()
+    let model = seeded_init(&config.model, config.seed, device);
+    let optim = AdamWConfig::new()
         .with_weight_decay(config.weight_decay)
         .with_grad_clipping(Some(GradientClippingConfig::Norm(config.grad_clip)))
-        .init::<B, MistModel<B>>();
-    let recorder = Recorder32::new();
-    let mut average: Option<MistModel<B::InnerBackend>> = None;
-    let mut state = if resume {
-        let saved =
-            TrainingConfig::load(&config_path).map_err(|e| format!("cannot read {}: {e}", config_path.display()))?;
-        if saved.to_string() != config.to_string() {
-            return Err(format!("{} differs from the given config; resume with the saved one", config_path.display()));
-        }
-        let state = RunState::load(ckpt.join("state.json"))
-            .map_err(|e| format!("no checkpoint to resume in {}: {e}", ckpt.display()))?;
-        model = load_weights(model, &ckpt.join("model"), device).map_err(|e| format!("model checkpoint: {e}"))?;
-        let record = recorder.load(ckpt.join("optim"), device).map_err(|e| format!("optimizer checkpoint: {e}"))?;
-        optim = optim.load_record(record);
-        if config.ema_decay.is_some() {
-            let saved =
-                load_weights(model.valid(), &ckpt.join("ema"), device).map_err(|e| format!("EMA checkpoint: {e}"))?;
-            average = Some(saved);
-        }
-        state
+        .init();
+    if resume {
+        resume_run(config, run_dir, model, optim, device)
     } else {
-        if ckpt.exists() {
-            return Err(format!("{} already holds a run; pass --resume or choose another folder", run_dir.display()));
-        }
-        if let Some(from) = &config.init_from {
-            model = load_init(model, Path::new(from), device)?;
-        }
-        config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
-        average = config.ema_decay.map(|_| model.valid());
-        RunState::new(0, 0, 0.0, f64::INFINITY, 0)
-    };
+        start_run(config, run_dir, model, optim, device)
+    }
+}
 
+/// A fresh run from `model` (the seeded one, or the saved weights `init_from` names); writes the
+/// run's `config.json`.
+fn start_run<B: AutodiffBackend>(
+    config: &TrainingConfig,
+    run_dir: &Path,
+    model: MistModel<B>,
+    optim: Optim<B>,
+    device: &B::Device,
+) -> Result<Run<B>, String> {
+    if run_dir.join("checkpoint").exists() {
+        return Err(format!("{} already holds a run; pass --resume or choose another folder", run_dir.display()));
+    }
+    let model = match &config.init_from {
+        Some(from) => load_init(model, Path::new(from), device)?,
+        None => model,
+    };
+    let config_path = run_dir.join("config.json");
+    config.save(&config_path).map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
+    let average = config.ema_decay.map(|_| model.valid());
+    Ok(Run { model, optim, average, state: RunState::new(0, 0, 0.0, f64::INFINITY, 0) })
+}
+
+/// The run as its checkpoint left it: model, optimizer, weight average and state.
+fn resume_run<B: AutodiffBackend>(
+    config: &TrainingConfig,
+    run_dir: &Path,
+    model: MistModel<B>,
+    optim: Optim<B>,
+    device: &B::Device,
+) -> Result<Run<B>, String> {
+    let config_path = run_dir.join("config.json");
+    let saved =
+        TrainingConfig::load(&config_path).map_err(|e| format!("cannot read {}: {e}", config_path.display()))?;
+    if saved.to_string() != config.to_string() {
+        return Err(format!("{} differs from the given config; resume with the saved one", config_path.display()));
+    }
+    let ckpt = run_dir.join("checkpoint");
+    let state = RunState::load(ckpt.join("state.json"))
+        .map_err(|e| format!("no checkpoint to resume in {}: {e}", ckpt.display()))?;
+    let model = load_weights(model, &ckpt.join("model"), device).map_err(|e| format!("model checkpoint: {e}"))?;
+    let record =
+        Recorder32::new().load(ckpt.join("optim"), device).map_err(|e| format!("optimizer checkpoint: {e}"))?;
+    let average = match config.ema_decay {
+        Some(_) => {
+            Some(load_weights(model.valid(), &ckpt.join("ema"), device).map_err(|e| format!("EMA checkpoint: {e}"))?)
+        }
+        None => None,
+    };
+    Ok(Run { model, optim: optim.load_record(record), average, state })
+}
+
+impl<B: AutodiffBackend> Run<B> {
+    /// One optimizer step on `batch` at learning rate `lr`, and the weight average's update;
+    /// returns the run and the batch's loss and point-head MSE.
+    fn step(self, config: &TrainingConfig, batch: &Batch, lr: f64, device: &B::Device) -> (Self, f64, f64) {
+        let Run { model, mut optim, average, mut state } = self;
+        let (mse, pinball) = losses(&model, batch, device);
+        let loss = mse.clone() + pinball * config.quantile_weight;
+        let (loss_value, mse_value) = (scalar(loss.clone().inner()), scalar(mse.inner()));
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let model = optim.step(lr, model, grads);
+        let average = average.zip(config.ema_decay).map(|(avg, decay)| blend(avg, &model.valid(), 1.0 - decay));
+        state.step += 1;
+        state.datasets_seen += batch.b as u64;
+        (Run { model, optim, average, state }, loss_value, mse_value)
+    }
+
+    /// Validates the weight average (or the weights) and saves it as `best/` when it beats the best.
+    fn validate_and_keep_best(
+        &mut self,
+        batches: &[Batch],
+        run_dir: &Path,
+        device: &B::Device,
+    ) -> Result<Validation, String> {
+        let validated = self.average.clone().unwrap_or_else(|| self.model.valid());
+        let v = validate(&validated, batches, device);
+        if v.mse < self.state.best_val_mse {
+            self.state.best_val_mse = v.mse;
+            self.state.best_step = self.state.step;
+            save_model(&validated, &run_dir.join("best"), &self.state)?;
+        }
+        Ok(v)
+    }
+
+    /// Writes model, weight average (if any), optimizer and state into `dir` (replacing it
+    /// atomically).
+    fn checkpoint(&self, dir: &Path) -> Result<(), String> {
+        let recorder = Recorder32::new();
+        replace_dir(dir, |tmp| {
+            self.model.clone().save_file(tmp.join("model"), &recorder).map_err(|e| e.to_string())?;
+            if let Some(average) = &self.average {
+                average.clone().save_file(tmp.join("ema"), &recorder).map_err(|e| e.to_string())?;
+            }
+            recorder.record(self.optim.to_record(), tmp.join("optim")).map_err(|e| e.to_string())?;
+            self.state.save(tmp.join("state.json")).map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// Trains `run` until `stop`: validates, logs to `metrics.jsonl` and checkpoints on the config's
+/// schedule, and checkpoints once more on stopping.
+fn training_loop<B: AutodiffBackend>(
+    config: &TrainingConfig,
+    run_dir: &Path,
+    mut run: Run<B>,
+    stop: StopAt,
+    device: &B::Device,
+) -> Result<RunState, String> {
     let data = config.data();
     let valid_batches = data.validation(config.validation_size);
+    let ckpt = run_dir.join("checkpoint");
     let mut log = fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(run_dir.join("metrics.jsonl"))
         .map_err(|e| format!("cannot open metrics log: {e}"))?;
-    let started = Instant::now();
-    let elapsed_before = state.elapsed_secs;
-    let (mut window_loss, mut window_mse, mut window_steps, mut window_start) = (0.0, 0.0, 0u64, Instant::now());
+    let (started, elapsed_before) = (Instant::now(), run.state.elapsed_secs);
     let done = |state: &RunState| {
         stop.step.is_some_and(|s| state.step >= s)
             || stop.minutes.is_some_and(|m| started.elapsed().as_secs_f64() >= m * 60.0)
     };
     let tty = std::io::stderr().is_terminal();
-
-    for (step, batch) in data.stream(state.step, 2) {
-        if done(&state) {
+    let mut window = Window::new();
+    for (step, batch) in data.stream(run.state.step, 2) {
+        if done(&run.state) {
             break;
         }
-        debug_assert_eq!(step, state.step);
-        let (mse, pinball) = losses(&model, &batch, device);
-        let loss = mse.clone() + pinball * config.quantile_weight;
-        window_loss += scalar(loss.clone().inner());
-        window_mse += scalar(mse.inner());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        debug_assert_eq!(step, run.state.step);
         let lr = config.learning_rate_at(step);
-        model = optim.step(lr, model, grads);
-        if let (Some(avg), Some(decay)) = (average.take(), config.ema_decay) {
-            average = Some(blend(avg, &model.valid(), 1.0 - decay));
+        let (next, loss, mse) = run.step(config, &batch, lr, device);
+        run = next;
+        run.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
+        window.add(loss, mse);
+        let validation = if run.state.step.is_multiple_of(config.validate_every) {
+            Some(run.validate_and_keep_best(&valid_batches, run_dir, device)?)
+        } else {
+            None
+        };
+        if run.state.step.is_multiple_of(config.log_every) || validation.is_some() {
+            let rate = window.rate(config.batch_size);
+            let line = MetricsLine::new(&run.state, &window, lr, rate, validation);
+            writeln!(log, "{}", serde_json::to_string(&line).expect("a metrics line is JSON"))
+                .map_err(|e| format!("cannot write metrics log: {e}"))?;
+            let left = time_left(&run.state, stop, started, rate, config);
+            progress(&run.state, window.mean_loss(), rate, validation, left, tty);
+            window = Window::new();
         }
-        state.step += 1;
-        state.datasets_seen += batch.b as u64;
-        state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
-        window_steps += 1;
-
-        let mut record = None;
-        if state.step % config.validate_every == 0 {
-            let validated = average.clone().unwrap_or_else(|| model.valid());
-            let v = validate(&validated, &valid_batches, device);
-            if v.mse < state.best_val_mse {
-                state.best_val_mse = v.mse;
-                state.best_step = state.step;
-                save_model(&validated, &run_dir.join("best"), &state)?;
-            }
-            record = Some(v);
-        }
-        if state.step % config.log_every == 0 || record.is_some() {
-            let rate = (window_steps as usize * config.batch_size) as f64 / window_start.elapsed().as_secs_f64();
-            let line = format!(
-                "{{\"step\":{},\"datasets\":{},\"loss\":{:.5},\"train_mse\":{:.5},\"lr\":{:.3e},\"datasets_per_s\":{:.1},\"elapsed_s\":{:.0}{}}}",
-                state.step,
-                state.datasets_seen,
-                window_loss / window_steps as f64,
-                window_mse / window_steps as f64,
-                lr,
-                rate,
-                state.elapsed_secs,
-                record.map_or(String::new(), |v| format!(",\"val_mse\":{:.5},\"val_pinball\":{:.5}", v.mse, v.pinball)),
-            );
-            writeln!(log, "{line}").map_err(|e| format!("cannot write metrics log: {e}"))?;
-            progress(
-                &state,
-                window_loss / window_steps as f64,
-                rate,
-                record,
-                time_left(&state, stop, started, rate, config),
-                tty,
-            );
-            (window_loss, window_mse, window_steps, window_start) = (0.0, 0.0, 0, Instant::now());
-        }
-        if state.step % config.checkpoint_every == 0 {
-            checkpoint(&model, average.as_ref(), &optim, &ckpt, &state, &recorder)?;
+        if run.state.step.is_multiple_of(config.checkpoint_every) {
+            run.checkpoint(&ckpt)?;
         }
     }
-    checkpoint(&model, average.as_ref(), &optim, &ckpt, &state, &recorder)?;
+    run.checkpoint(&ckpt)?;
     if tty {
         eprintln!();
     }
-    Ok(state)
+    Ok(run.state)
+}
+
+/// Training loss and point-head MSE summed over the steps since the last logged one.
+struct Window {
+    loss: f64,
+    mse: f64,
+    steps: u64,
+    start: Instant,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window { loss: 0.0, mse: 0.0, steps: 0, start: Instant::now() }
+    }
+
+    fn add(&mut self, loss: f64, mse: f64) {
+        (self.loss, self.mse, self.steps) = (self.loss + loss, self.mse + mse, self.steps + 1);
+    }
+
+    fn mean_loss(&self) -> f64 {
+        self.loss / self.steps as f64
+    }
+
+    /// Datasets per second over the window.
+    fn rate(&self, batch_size: usize) -> f64 {
+        (self.steps as usize * batch_size) as f64 / self.start.elapsed().as_secs_f64()
+    }
+}
+
+/// One line of `metrics.jsonl`, written every `log_every` steps and after every validation; the
+/// numbers are rounded to the digits worth reading.
+#[derive(Serialize)]
+struct MetricsLine {
+    step: u64,
+    datasets: u64,
+    /// Mean training loss (MSE + weighted pinball) over the steps since the last line.
+    loss: f64,
+    /// Mean point-head MSE over the same steps, nats².
+    train_mse: f64,
+    /// Learning rate of the last step.
+    lr: f64,
+    datasets_per_s: f64,
+    /// Training wall time over all sessions.
+    elapsed_s: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    val_mse: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    val_pinball: Option<f64>,
+}
+
+impl MetricsLine {
+    fn new(state: &RunState, window: &Window, lr: f64, rate: f64, validation: Option<Validation>) -> Self {
+        let decimals = |x: f64, d: usize| format!("{x:.d$}").parse().unwrap_or(x);
+        MetricsLine {
+            step: state.step,
+            datasets: state.datasets_seen,
+            loss: decimals(window.mean_loss(), 5),
+            train_mse: decimals(window.mse / window.steps as f64, 5),
+            lr: format!("{lr:.3e}").parse().unwrap_or(lr),
+            datasets_per_s: decimals(rate, 1),
+            elapsed_s: state.elapsed_secs.round() as u64,
+            val_mse: validation.map(|v| decimals(v.mse, 5)),
+            val_pinball: validation.map(|v| decimals(v.pinball, 5)),
+        }
+    }
 }
 
 /// Seconds left until `stop`, if it can be told.
@@ -381,84 +520,67 @@ fn progress(state: &RunState, loss: f64, rate: f64, val: Option<Validation>, lef
 }
 
 /// Loads the weights saved in `from` (a run's `best/` or `checkpoint/`) into `model`, for
-/// `init_from`. When `model` reads more summary features than the source run (its `config.json`,
-/// one folder up), none included, the source's weights are loaded and the summary projection is
-/// widened with zero rows for the new features, so the run starts from exactly the source model's
-/// function.
+/// `init_from`. A summary model may start from a run without summary features (its `config.json`,
+/// one folder up, says which): the source's weights are loaded and the summary projection stays at
+/// zero, so the run starts from exactly the source model's function.
 fn load_init<B: Backend>(model: MistModel<B>, from: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
     let source_config = from.parent().unwrap_or(Path::new(".")).join("config.json");
     let source = TrainingConfig::load(&source_config)
         .map_err(|e| format!("init_from: cannot read the source run's {}: {e}", source_config.display()))?;
     let path = from.join("model");
     let in_context = |e: String| format!("init_from: {e}");
-    let (have, want) = (source.model.summary_len(), model.summary_proj.as_ref().map_or(0, |p| p.weight.dims()[0]));
-    if have == want {
-        return load_weights(model, &path, device).map_err(in_context);
-    }
-    if have > want {
-        return Err(format!("init_from: the source run reads {have} summary features, this model only {want}"));
-    }
-    let out = model.summary_proj.as_ref().map_or(0, |p| p.weight.dims()[1]);
-    let source_shape = MistModel { summary_proj: (have > 0).then(|| zero_linear(have, out, device)), ..model.clone() };
-    let loaded = load_weights(source_shape, &path, device).map_err(in_context)?;
-    let widened = match (loaded.summary_proj.clone(), model.summary_proj.clone()) {
-        (Some(old), Some(_)) => {
-            let weight = Tensor::cat(vec![old.weight.val(), Tensor::zeros([want - have, out], device)], 0).detach();
-            Some(Linear { weight: Param::from_tensor(weight), bias: old.bias })
+    match (source.model.summary, model.summary_proj.clone()) {
+        (true, None) => Err("init_from: the source run reads summary features, this model does not".into()),
+        (false, Some(projection)) => {
+            let rows_only = MistModel { summary_proj: None, ..model };
+            let loaded = load_weights(rows_only, &path, device).map_err(in_context)?;
+            Ok(MistModel { summary_proj: Some(projection), ..loaded })
         }
-        (_, new) => new,
-    };
-    Ok(MistModel { summary_proj: widened, summary_gate: model.summary_gate, ..loaded })
+        _ => load_weights(model, &path, device).map_err(in_context),
+    }
 }
 
-/// Loads the model file `path` (`Recorder32`, without extension) into `model`. Files saved before
-/// models had a `summary_proj` end where that last, optional field begins; when the plain load
-/// fails and `model` has no projection, the file is read once more with bincode's `None` tag (one
-/// zero byte) appended, so the runs trained before it stay loadable.
+/// Loads the model file `path` (`Recorder32`, without extension) into `model`. burn checks
+/// neither shapes nor optional parts (it would drop a saved summary projection, or leave the
+/// model's own), so a file saved from another config (another width or depth, with or without
+/// summary features) is refused here.
 fn load_weights<B: Backend>(model: MistModel<B>, path: &Path, device: &B::Device) -> Result<MistModel<B>, String> {
-    let recorder = Recorder32::new();
-    let first = match model.clone().load_file(path, &recorder, device) {
-        Ok(loaded) => return Ok(loaded),
-        Err(e) => format!("{}: {e}", path.display()),
-    };
-    if model.summary_proj.is_some() {
-        return Err(first);
+    let refused = |what: &str| format!("{}: {what} differ from this config's model", path.display());
+    let record: MistModelRecord<B> =
+        Recorder32::new().load(path.to_path_buf(), device).map_err(|e| format!("{}: {e}", path.display()))?;
+    if record.isabs.len() != model.isabs.len() || record.summary_proj.is_some() != model.summary_proj.is_some() {
+        return Err(refused("the saved ISAB blocks or summary projection"));
     }
-    let file = path.with_extension("bin");
-    let mut bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    bytes.push(0);
-    let legacy =
-        std::env::temp_dir().join(format!("mist-legacy-{}-{:?}", std::process::id(), std::thread::current().id()));
-    fs::write(legacy.with_extension("bin"), &bytes)
-        .map_err(|e| format!("{first} (and cannot write a temporary file: {e})"))?;
-    let loaded = model.load_file(&legacy, &recorder, device);
-    let _ = fs::remove_file(legacy.with_extension("bin"));
-    loaded.map_err(|_| first)
+    let expected = Shapes::of(&model);
+    let loaded = model.load_record(record);
+    if Shapes::of(&loaded) != expected {
+        return Err(refused("the saved parameter shapes"));
+    }
+    Ok(loaded)
+}
+
+/// The shape of every float parameter of a module, in visiting order.
+#[derive(PartialEq)]
+struct Shapes(Vec<Vec<usize>>);
+
+impl Shapes {
+    fn of<B: Backend>(model: &MistModel<B>) -> Self {
+        let mut shapes = Shapes(Vec::new());
+        model.visit(&mut shapes);
+        shapes
+    }
+}
+
+impl<B: Backend> ModuleVisitor<B> for Shapes {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        self.0.push(param.val().dims().to_vec());
+    }
 }
 
 /// Writes the model weights and the state into `dir` (replacing it atomically).
 fn save_model<B: Backend, M: Module<B>>(model: &M, dir: &Path, state: &RunState) -> Result<(), String> {
     replace_dir(dir, |tmp| {
         model.clone().save_file(tmp.join("model"), &Recorder32::new()).map_err(|e| e.to_string())?;
-        state.save(tmp.join("state.json")).map_err(|e| e.to_string())
-    })
-}
-
-/// Writes model, weight average (if any), optimizer and state into `dir` (replacing it atomically).
-fn checkpoint<B: AutodiffBackend, O: Optimizer<MistModel<B>, B>>(
-    model: &MistModel<B>,
-    average: Option<&MistModel<B::InnerBackend>>,
-    optim: &O,
-    dir: &Path,
-    state: &RunState,
-    recorder: &Recorder32,
-) -> Result<(), String> {
-    replace_dir(dir, |tmp| {
-        model.clone().save_file(tmp.join("model"), recorder).map_err(|e| e.to_string())?;
-        if let Some(average) = average {
-            average.clone().save_file(tmp.join("ema"), recorder).map_err(|e| e.to_string())?;
-        }
-        recorder.record(optim.to_record(), tmp.join("optim")).map_err(|e| e.to_string())?;
         state.save(tmp.join("state.json")).map_err(|e| e.to_string())
     })
 }

@@ -1,6 +1,6 @@
 //! End-to-end checks of the evaluation driver with stand-in "models" (no training, no burn model).
 
-use mist::synth::MetaSample;
+use mist_synth::MetaSample;
 use mist_trainer::evaluation::{EstimatorId, EvalOptions, EvalReport, GridName, N_BINS, evaluate};
 use mist_trainer::inference::Prediction;
 

@@ -12,8 +12,8 @@ use burn::backend::NdArray;
 use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Distribution, Tensor, TensorData, backend::Backend};
-use mist::runtime::model::SUMMARY_INPUT;
-use mist::summary::{RADIAL_LEN, SUMMARY_LEN, summary};
+use mist::contract::SUMMARY as SUMMARY_INPUT;
+use mist::summary::{SUMMARY_LEN, summary};
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::{Expert, MistModel, MistModelConfig, ModelInput, ModelOutput, RoutedModel};
 use ndarray::Array2;
@@ -149,10 +149,8 @@ struct Batch {
     x_col_mask: Vec<f32>,
     y_col_mask: Vec<f32>,
     tau: Vec<f32>,
-    /// All [`SUMMARY_LEN`] features per dataset (burn slices what it reads).
+    /// The [`SUMMARY_LEN`] features of each dataset.
     summary: Vec<f32>,
-    /// Features the model reads: the ONNX graph's `summary` width.
-    summary_len: usize,
 }
 
 impl Batch {
@@ -173,7 +171,6 @@ impl Batch {
             y_col_mask: vec![],
             tau: vec![],
             summary: vec![],
-            summary_len: config.summary_len(),
         };
         for set in sets {
             let (dx, dy) = (set.x.ncols(), set.y.ncols());
@@ -225,9 +222,6 @@ impl Batch {
         fn view(shape: Vec<usize>, data: &[f32]) -> TensorRef<'_, f32> {
             TensorRef::from_array_view((shape, data)).unwrap()
         }
-        // The first `summary_len` features of each dataset: the graph's `summary` width.
-        let k = self.summary_len;
-        let read: Vec<f32> = self.summary.chunks(SUMMARY_LEN).flat_map(|s| s[..k].to_vec()).collect();
         let mut inputs = ort::inputs![
             "x" => view(vec![b, n, self.max_dx], &self.x),
             "y" => view(vec![b, n, self.max_dy], &self.y),
@@ -237,7 +231,7 @@ impl Batch {
             "tau" => view(vec![b, self.taus], &self.tau),
         ];
         if session.inputs().iter().any(|i| i.name() == SUMMARY_INPUT) {
-            inputs.push((SUMMARY_INPUT.into(), view(vec![b, k], &read).into()));
+            inputs.push((SUMMARY_INPUT.into(), view(vec![b, SUMMARY_LEN], &self.summary).into()));
         }
         let outputs = session.run(inputs).expect("ONNX Runtime run");
         let (mi_shape, mi) = outputs["mi"].try_extract_tensor::<f32>().expect("mi is f32");
@@ -319,10 +313,9 @@ fn parity_padded_batches() {
 }
 
 /// Other shapes of the architecture: several PMA seeds, 2 or 16 heads, 1 or 3 ISAB blocks,
-/// `max_dx ≠ max_dy`, other τ features, no summary input (the layout of models before it), the
+/// `max_dx ≠ max_dy`, other τ features, no summary input (a rows-only model), the
 /// summary read at every n (no gate), and the large GPU configuration (gated like the compact one:
-/// the gate is open for two of the datasets below and closed for two), and the compact one reading
-/// the radial summary feature too, and the residual radial one after it.
+/// the gate is open for two of the datasets below and closed for two).
 #[test]
 fn parity_other_configs() {
     let small = MistModelConfig::new()
@@ -343,8 +336,6 @@ fn parity_other_configs() {
         ("small, no summary", small),
         ("1 ISAB, 3 seeds", single_block),
         ("summary read at every n", ungated),
-        ("radial summary feature", MistModelConfig::compact().with_summary_features(Some(RADIAL_LEN))),
-        ("residual radial feature", MistModelConfig::compact().with_summary_features(Some(SUMMARY_LEN))),
         ("large", MistModelConfig::large()),
     ] {
         let (config, model, file) = exported_with(config);

@@ -6,6 +6,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::record::{BinFileRecorder, FullPrecisionSettings};
 use burn::tensor::{Tensor, backend::Backend};
 use mist_trainer::model::{MistModel, MistModelConfig};
+use mist_trainer::run_folder::run_config;
 use mist_trainer::training::{
     RunState, StopAt, TrainingConfig, load_model, load_validated_model, seeded_init, train, validate,
 };
@@ -163,81 +164,79 @@ fn init_from_a_run_without_summary_adds_a_zero_projection() {
     assert_eq!(start.len(), saved.len() + projection, "summary_proj is [summary_len, 16] plus a bias of 16");
     assert_eq!(&start[..saved.len()], &saved[..], "the fine-tune did not start from the saved weights");
     assert!(start[saved.len()..].iter().all(|&w| w == 0.0), "the new summary projection must start at zero");
-}
-
-/// A model reading every summary feature fine-tuned from one that reads the six before the radial
-/// ones starts from its weights, the projection widened by zero rows: the same function.
-#[test]
-fn init_from_a_run_with_fewer_summary_features_widens_the_projection_with_zeros() {
-    let source_config = tiny();
-    assert_eq!(source_config.model.summary_len(), mist::summary::PRE_RADIAL_LEN);
-    let (source, tuned) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    run(&source_config, source.path(), false, 4);
-    let mut finetune = tiny().with_init_from(Some(source.path().join("checkpoint").display().to_string()));
-    finetune.model.summary_features = Some(mist::summary::SUMMARY_LEN);
-    run(&finetune, tuned.path(), false, 0);
-    let (start, saved) = (saved_weights(&finetune, tuned.path()), saved_weights(&source_config, source.path()));
-    // summary_proj comes last: its weight [k, 16] row by row, then its bias of 16.
-    let (old_w, added, bias) = (6 * 16, (mist::summary::SUMMARY_LEN - 6) * 16, 16);
-    let rest = saved.len() - old_w - bias;
-    assert_eq!(start.len(), saved.len() + added);
-    assert_eq!(&start[..rest + old_w], &saved[..rest + old_w], "weights and the six old projection rows");
-    assert!(start[rest + old_w..rest + old_w + added].iter().all(|&w| w == 0.0), "the new rows start at zero");
-    assert_eq!(&start[rest + old_w + added..], &saved[rest + old_w..], "the bias");
-    assert!(saved[rest..rest + old_w].iter().any(|&w| w != 0.0), "the source projection moved: the check sees it");
-    // Same function on the same validation batches.
-    let device = Default::default();
-    let batches = finetune.data().validation(16);
-    let load =
-        |c: &TrainingConfig, dir: &Path| load_model::<NdArray>(&c.model, &dir.join("checkpoint"), &device).unwrap();
-    let (a, b) = (
-        validate(&load(&source_config, source.path()), &batches, &device),
-        validate(&load(&finetune, tuned.path()), &batches, &device),
-    );
-    assert!((a.mse - b.mse).abs() < 1e-6 && (a.pinball - b.pinball).abs() < 1e-6, "{a:?} vs {b:?}");
     // The other way round is refused with a message.
-    let mut narrower = source_config.with_init_from(Some(tuned.path().join("checkpoint").display().to_string()));
-    narrower.model.summary_features = None;
-    let err = train::<B>(
-        &narrower,
-        tempfile::tempdir().unwrap().path(),
-        false,
-        StopAt { step: Some(0), minutes: None },
-        &device,
-    )
-    .unwrap_err();
-    let want = format!("reads {} summary features, this model only 6", mist::summary::SUMMARY_LEN);
-    assert!(err.contains(&want), "{err}");
+    let rows_only = plain.with_init_from(Some(tuned.path().join("checkpoint").display().to_string()));
+    let stop = StopAt { step: Some(0), minutes: None };
+    let err =
+        train::<B>(&rows_only, tempfile::tempdir().unwrap().path(), false, stop, &Default::default()).unwrap_err();
+    assert!(err.contains("the source run reads summary features, this model does not"), "{err}");
 }
 
-/// The committed runs were saved before models had a summary projection; they still load.
+/// A model saved by a run loads back into a model of its config, and into no other: burn itself
+/// would load a record of another width, or drop a saved summary projection, without a word.
 #[test]
-fn runs_saved_before_the_summary_projection_still_load() {
-    let run_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../training-runs/compact-v2");
-    let config = TrainingConfig::load(run_dir.join("config.json")).unwrap();
-    assert!(!config.model.summary);
-    let model = load_model::<NdArray>(&config.model, &run_dir.join("best"), &Default::default()).unwrap();
-    let seeded = seeded_init::<NdArray>(&config.model, config.seed, &Default::default());
-    let (loaded, fresh) = (weights(&model), weights(&seeded));
-    assert!(model.summary_proj.is_none());
-    assert!(max_diff(&loaded, &fresh) > 1e-3, "the loaded weights are the seeded ones: nothing was read");
-}
-
-/// Models saved before the summary gate existed (compact-v4) load into a gated model unchanged:
-/// the gate is configuration, not part of the saved record.
-#[test]
-fn runs_saved_before_the_summary_gate_load_into_a_gated_model() {
-    let run_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../training-runs/compact-v4");
-    let config = TrainingConfig::load(run_dir.join("config.json")).unwrap();
-    assert!(config.model.summary && config.model.summary_min_rows_per_dim.is_none());
-    let gated_config = config.model.clone().with_summary_min_rows_per_dim(Some(2.0));
+fn saved_models_load_only_into_a_model_of_their_config() {
     let device = Default::default();
-    let plain = load_model::<NdArray>(&config.model, &run_dir.join("best"), &device).unwrap();
-    let gated = load_model::<NdArray>(&gated_config, &run_dir.join("best"), &device).unwrap();
-    assert_eq!(gated.summary_gate, Some(0.5));
-    assert_eq!(weights(&plain), weights(&gated));
-    let seeded = seeded_init::<NdArray>(&gated_config, config.seed, &device);
-    assert!(max_diff(&weights(&gated), &weights(&seeded)) > 1e-3, "nothing was read");
+    let dir = tempfile::tempdir().unwrap();
+    let summary = tiny().model;
+    let rows_only = summary.clone().with_summary(false);
+    for (config, name) in [(&rows_only, "rows-only"), (&summary, "summary")] {
+        let model = seeded_init::<NdArray>(config, 7, &device);
+        let recorder = BinFileRecorder::<FullPrecisionSettings>::new();
+        model.clone().save_file(dir.path().join(name).join("model"), &recorder).unwrap();
+        let loaded = load_model::<NdArray>(config, &dir.path().join(name), &device).unwrap();
+        assert_eq!(weights(&loaded), weights(&model), "{name}");
+        let fresh = weights(&seeded_init::<NdArray>(config, 0, &device));
+        assert!(max_diff(&weights(&model), &fresh) > 1e-3, "{name}: saved and fresh weights coincide");
+    }
+    let load = |config: &MistModelConfig, name: &str| load_model::<NdArray>(config, &dir.path().join(name), &device);
+    let (wider, deeper) = (rows_only.clone().with_width(32), rows_only.clone().with_isab_layers(2));
+    assert!(load(&wider, "rows-only").unwrap_err().contains("the saved parameter shapes differ"));
+    assert!(load(&deeper, "rows-only").unwrap_err().contains("ISAB blocks or summary projection differ"));
+    assert!(load(&summary, "rows-only").unwrap_err().contains("ISAB blocks or summary projection differ"));
+    assert!(load(&rows_only, "summary").unwrap_err().contains("ISAB blocks or summary projection differ"));
+}
+
+/// compact-v8's and rows-v2's `config.json` name `summary_features`, an option this trainer no
+/// longer has: such a run still resumes from its checkpoint.
+#[test]
+fn a_run_whose_config_names_summary_features_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&tiny(), dir.path(), false, 3);
+    let path = dir.path().join("config.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["model"]["summary_features"] = mist::summary::SUMMARY_LEN.into();
+    std::fs::write(&path, json.to_string()).unwrap();
+    let config = run_config(dir.path()).unwrap();
+    assert_eq!(config.to_string(), tiny().to_string());
+    assert_eq!(run(&config, dir.path(), true, 4).step, 4);
+}
+
+/// Every config in `trainer/configs` loads (a model config, or a training config with a `model`),
+/// and names no option the trainer does not know: serde would ignore it silently.
+#[test]
+fn every_config_in_trainer_configs_loads_and_names_known_options_only() {
+    let keys = |json: &serde_json::Value| -> Vec<String> {
+        let fields = json.as_object().expect("a config is a JSON object");
+        let nested = fields.get("model").map_or(vec![], |m| m.as_object().unwrap().keys().cloned().collect());
+        fields.keys().cloned().chain(nested.into_iter().map(|k| format!("model.{k}"))).collect()
+    };
+    let mut training = 0;
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")).unwrap() {
+        let path = entry.unwrap().path();
+        let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let loaded = if file.get("model").is_some() {
+            training += 1;
+            TrainingConfig::load(&path).unwrap().to_string()
+        } else {
+            MistModelConfig::load(&path).unwrap().to_string()
+        };
+        let known = keys(&serde_json::from_str(&loaded).unwrap());
+        for key in keys(&file) {
+            assert!(known.contains(&key), "{}: unknown option {key}", path.display());
+        }
+    }
+    assert!(training >= 4, "train-compact, radial, rows-below-gate and finetune are training configs");
 }
 
 /// `data_first_pool` starts the training stream at a later pool: fresh datasets for a fine-tune.
@@ -286,6 +285,16 @@ fn loss_falls_in_200_steps() {
     let state = run(&config, dir.path(), false, 200);
     assert_eq!(state.step, 200);
     let log = std::fs::read_to_string(dir.path().join("metrics.jsonl")).unwrap();
+    for line in log.lines() {
+        let json: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut want = vec!["datasets", "datasets_per_s", "elapsed_s", "loss", "lr", "step", "train_mse"];
+        if json["step"].as_u64().unwrap().is_multiple_of(100) {
+            want.extend(["val_mse", "val_pinball"]);
+        }
+        assert_eq!(keys, want, "{line}");
+    }
     let losses: Vec<f64> =
         log.lines().map(|l| l.split("\"loss\":").nth(1).unwrap().split(',').next().unwrap().parse().unwrap()).collect();
     assert_eq!(losses.len(), 10, "{log}");

@@ -1,4 +1,4 @@
-//! Metric functions of evaluation.md: MSE and bias per n-bin and per family, interval calibration.
+//! Metric functions of `docs/evaluation.md`: MSE and bias per n-bin and per family, interval calibration.
 //!
 //! Everything is in nats (errors) and nats² (MSE). Estimates are `Option<f64>`: `None` is a failed
 //! estimate (an error or a non-finite value); it is counted in [`ErrorStats::failures`] and left out
@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The n-bins of evaluation.md: `[10, 100)`, `[100, 300)`, `[300, 500]`.
+/// The n-bins of `docs/evaluation.md`: `[10, 100)`, `[100, 300)`, `[300, 500]`.
 pub const N_BINS: [NBin; 3] = [
     NBin { lo: 10, hi: 100, hi_inclusive: false },
     NBin { lo: 100, hi: 300, hi_inclusive: false },
@@ -30,7 +30,7 @@ impl NBin {
         n >= self.lo && (n < self.hi || (self.hi_inclusive && n == self.hi))
     }
 
-    /// The bin as written in evaluation.md, e.g. `[10,100)`.
+    /// The bin as written in `docs/evaluation.md`, e.g. `[10,100)`.
     pub fn label(&self) -> String {
         format!("[{},{}{}", self.lo, self.hi, if self.hi_inclusive { "]" } else { ")" })
     }
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(labels, ["[10,100)", "[100,300)", "[300,500]"]);
         // The IMD/OoMD grid: 4 values of n in the first bin, 8 in each of the others.
         let counts: Vec<usize> = (0..3)
-            .map(|b| mist::synth::grids::n_values().into_iter().filter(|&n| n_bin(n) == Some(b)).count())
+            .map(|b| mist_synth::grids::n_values().into_iter().filter(|&n| n_bin(n) == Some(b)).count())
             .collect();
         assert_eq!(counts, [4, 8, 8]);
     }

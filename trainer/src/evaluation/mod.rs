@@ -1,4 +1,4 @@
-//! The evaluation protocol of evaluation.md: the fixed test grids, the learned model against KSG and
+//! The evaluation protocol of `docs/evaluation.md`: the fixed test grids, the learned model against KSG and
 //! the Gaussian baseline on the same samples, interval calibration, timing, and the report (JSON,
 //! Markdown, SVG plots). Units: nats (MI, bias) and nats² (MSE).
 //!
@@ -6,7 +6,7 @@
 //! [`crate::inference::predict`]) and any other runtime:
 //!
 //! ```ignore
-//! let model_fn = |samples: &[MetaSample], taus: &[f32]| predict(&model, samples, taus, 500, 64, &device);
+//! let model_fn = |samples: &[MetaSample], taus: &[f32]| predict(&model, samples, taus, 500, 32_000, &device);
 //! let report = evaluate("MIST", &model_fn, &EvalOptions::default());
 //! report.write(Path::new("runs/eval"))?;
 //! ```
@@ -21,8 +21,8 @@ pub use report::{EvalReport, ReferenceRow, reference_table};
 use crate::inference::Prediction;
 use metrics::{Scored, binned_errors, calibration, error_stats, interval_coverage};
 use mist::baselines::{Estimator, Gaussian, Ksg, bootstrap_interval};
-use mist::synth::grids::{self, GridItem};
-use mist::synth::{Base, Family, MetaSample, Split, Structure, Transform, sample_family};
+use mist_synth::grids::{self, GridItem};
+use mist_synth::{Base, Family, MetaSample, Split, Structure, Transform, sample_family};
 use rand::SeedableRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -46,14 +46,13 @@ pub const VALIDATION_DATASETS: usize = 1000;
 const MODEL_CALL: usize = 256;
 
 /// The quantile levels asked of the model: 0.05, 0.10, …, 0.95.
-pub fn taus() -> Vec<f64> {
-    (1..=19).map(|i| i as f64 / 20.0).collect()
-}
+pub const TAUS: [f64; 19] =
+    [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 
-/// Index of τ = 0.5 in [`taus`].
+/// Index of τ = 0.5 in [`TAUS`].
 const MEDIAN: usize = 9;
 
-/// The test grids of evaluation.md.
+/// The test grids of `docs/evaluation.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GridName {
@@ -109,7 +108,7 @@ impl GridName {
         }
     }
 
-    /// Whether the grid is one of the two test grids of evaluation.md (IMD, OoMD).
+    /// Whether the grid is one of the two test grids of `docs/evaluation.md` (IMD, OoMD).
     pub fn is_test_grid(self) -> bool {
         matches!(self, GridName::Imd | GridName::Oomd)
     }
@@ -149,7 +148,7 @@ impl FromStr for GridName {
 pub struct EvalOptions {
     /// Grids to evaluate, in this order.
     pub grids: Vec<GridName>,
-    /// Subsamples of the KSG interval on IMD and OoMD (evaluation.md: 50); 0 skips it.
+    /// Subsamples of the KSG interval on IMD and OoMD (`docs/evaluation.md`: 50); 0 skips it.
     pub bootstrap_resamples: usize,
     /// At most this many datasets per grid, spread evenly over it (for smoke runs); `None`: all.
     pub limit: Option<usize>,
@@ -195,7 +194,7 @@ pub struct DatasetRecord {
     pub truth: f64,
     /// Model point estimate (MSE head).
     pub model: Option<f64>,
-    /// Model quantiles at [`taus`] (non-finite values kept out of JSON as `null`).
+    /// Model quantiles at [`TAUS`] (non-finite values kept out of JSON as `null`).
     pub quantiles: Vec<Option<f64>>,
     /// KSG (k = 5).
     pub ksg: Option<f64>,
@@ -360,7 +359,7 @@ pub struct TimingRow {
     pub reps: usize,
 }
 
-/// Runs the protocol of evaluation.md on `model` and the baselines; see [`EvalOptions`].
+/// Runs the protocol of `docs/evaluation.md` on `model` and the baselines; see [`EvalOptions`].
 ///
 /// Every dataset of a grid is drawn once; the model, KSG (k = 5), the Gaussian baseline and (on
 /// IMD and OoMD) the KSG bootstrap (seed = the dataset's index in its grid) all run on those same
@@ -375,8 +374,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
             eprintln!("[evaluate {:>7.1}s] {msg}", start.elapsed().as_secs_f64());
         }
     };
-    let taus = taus();
-    let taus32: Vec<f32> = (1..=19).map(|i| i as f32 / 20.0).collect();
+    let taus32 = TAUS.map(|t| t as f32);
     let mut records = Vec::new();
     let mut stage_seconds = Vec::new();
     for &grid in &options.grids {
@@ -395,7 +393,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
         .grids
         .iter()
         .filter(|g| g.is_binned())
-        .map(|&g| test_grid_report(g, &records, &taus, options.bootstrap_resamples > 0))
+        .map(|&g| test_grid_report(g, &records, &TAUS, options.bootstrap_resamples > 0))
         .collect();
     let cells = |grid: GridName, by_d: bool| {
         options.grids.contains(&grid).then(|| cell_reports(records.iter().filter(|r| r.grid == grid), by_d))
@@ -414,7 +412,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
         model_name: model_name.to_string(),
         units: "nats".to_string(),
         options: options.clone(),
-        taus,
+        taus: TAUS.to_vec(),
         interval_level: INTERVAL_LEVEL,
         threads: rayon::current_num_threads(),
         stage_seconds,
@@ -463,50 +461,10 @@ fn run_grid(
     let picked = spread(all.len(), options.limit);
     log(format!("{grid}: sampling {} of {} datasets", picked.len(), all.len()));
     let samples: Vec<MetaSample> = picked.par_iter().map(|&i| all[i].sample()).collect();
-
     log(format!("{grid}: model"));
-    let mut predictions = Vec::with_capacity(samples.len());
-    for chunk in samples.chunks(MODEL_CALL) {
-        let out = model(chunk, taus);
-        assert_eq!(out.len(), chunk.len(), "the model must return one prediction per dataset");
-        for p in &out {
-            assert_eq!(p.quantiles.len(), taus.len(), "the model must return one quantile per τ level");
-        }
-        predictions.extend(out);
-    }
-
-    let bootstrap = grid.is_binned() && options.bootstrap_resamples > 0;
-    log(format!(
-        "{grid}: baselines (KSG, Gaussian{})",
-        if bootstrap {
-            format!(", KSG subsampling interval B = {}", options.bootstrap_resamples)
-        } else {
-            String::new()
-        }
-    ));
-    let done = AtomicUsize::new(0);
-    let total = samples.len();
-    let ksg = Ksg::default();
-    let baselines: Vec<Baselines> = samples
-        .par_iter()
-        .zip(picked.par_iter())
-        .map(|(s, &index)| {
-            let (x, y) = (s.x.view(), s.y.view());
-            let k = ksg.estimate(x, y).ok().and_then(finite);
-            let g = Gaussian.estimate(x, y).ok().and_then(finite);
-            let iv = bootstrap
-                .then(|| bootstrap_interval(&ksg, x, y, options.bootstrap_resamples, INTERVAL_LEVEL, index as u64).ok())
-                .flatten()
-                .filter(|iv| iv.lo.is_finite() && iv.hi.is_finite())
-                .map(|iv| [iv.lo, iv.hi]);
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if d.is_multiple_of((total / 10).max(1)) {
-                log(format!("{grid}: baselines {d}/{total}"));
-            }
-            (k, g, iv)
-        })
-        .collect();
-
+    let predictions = predict_all(model, &samples, taus);
+    let bootstrap = (grid.is_binned() && options.bootstrap_resamples > 0).then_some(options.bootstrap_resamples);
+    let baselines = run_baselines(grid, &samples, &picked, bootstrap, log);
     samples
         .iter()
         .zip(&picked)
@@ -528,6 +486,56 @@ fn run_grid(
                 gaussian,
                 ksg_interval,
             }
+        })
+        .collect()
+}
+
+/// The model's predictions for `samples`, [`MODEL_CALL`] datasets per call.
+///
+/// Panics if the model returns the wrong number of predictions or of quantiles.
+fn predict_all(model: &ModelFn<'_>, samples: &[MetaSample], taus: &[f32]) -> Vec<Prediction> {
+    let mut predictions = Vec::with_capacity(samples.len());
+    for chunk in samples.chunks(MODEL_CALL) {
+        let out = model(chunk, taus);
+        assert_eq!(out.len(), chunk.len(), "the model must return one prediction per dataset");
+        for p in &out {
+            assert_eq!(p.quantiles.len(), taus.len(), "the model must return one quantile per τ level");
+        }
+        predictions.extend(out);
+    }
+    predictions
+}
+
+/// KSG, the Gaussian estimate and, with `bootstrap` subsamples, KSG's subsampling interval (seeded
+/// by the dataset's index in its grid, `picked`) on each of `samples`, in parallel.
+fn run_baselines(
+    grid: GridName,
+    samples: &[MetaSample],
+    picked: &[usize],
+    bootstrap: Option<usize>,
+    log: &(dyn Fn(String) + Sync),
+) -> Vec<Baselines> {
+    let interval = bootstrap.map_or(String::new(), |b| format!(", KSG subsampling interval B = {b}"));
+    log(format!("{grid}: baselines (KSG, Gaussian{interval})"));
+    let done = AtomicUsize::new(0);
+    let total = samples.len();
+    let ksg = Ksg::default();
+    samples
+        .par_iter()
+        .zip(picked.par_iter())
+        .map(|(s, &index)| {
+            let (x, y) = (s.x.view(), s.y.view());
+            let k = ksg.estimate(x, y).ok().and_then(finite);
+            let g = Gaussian.estimate(x, y).ok().and_then(finite);
+            let iv = bootstrap
+                .and_then(|b| bootstrap_interval(&ksg, x, y, b, INTERVAL_LEVEL, index as u64).ok())
+                .filter(|iv| iv.lo.is_finite() && iv.hi.is_finite())
+                .map(|iv| [iv.lo, iv.hi]);
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if d.is_multiple_of((total / 10).max(1)) {
+                log(format!("{grid}: baselines {d}/{total}"));
+            }
+            (k, g, iv)
         })
         .collect()
 }
@@ -612,7 +620,7 @@ fn cell_reports<'a>(records: impl Iterator<Item = &'a DatasetRecord>, by_d: bool
         .collect()
 }
 
-/// The timing grid of evaluation.md.
+/// The timing grid of `docs/evaluation.md`.
 pub const TIMING_N: [usize; 3] = [100, 500, 5000];
 /// dx = dy of the timing grid.
 pub const TIMING_D: [usize; 2] = [2, 16];
@@ -684,10 +692,10 @@ mod tests {
 
     #[test]
     fn taus_are_the_spec_levels() {
-        let t = taus();
-        assert_eq!(t.len(), 19);
-        assert_eq!(t[0], 0.05);
-        assert_eq!(t[MEDIAN], 0.5);
-        assert_eq!(t[18], 0.95);
+        for (i, &t) in TAUS.iter().enumerate() {
+            assert_eq!(t, (i + 1) as f64 / 20.0);
+            assert_eq!(t as f32, (i + 1) as f32 / 20.0, "the levels the model is asked for");
+        }
+        assert_eq!(TAUS[MEDIAN], 0.5);
     }
 }

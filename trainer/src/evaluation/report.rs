@@ -14,7 +14,7 @@ use std::path::Path;
 const TRUTH_BINS: [(f64, &str); 5] =
     [(0.1, "< 0.1"), (0.5, "[0.1, 0.5)"), (2.0, "[0.5, 2)"), (5.0, "[2, 5)"), (f64::INFINITY, "≥ 5")];
 
-/// One row of the original study's reference table (evaluation.md): MSE in nats² per n-bin.
+/// One row of the original study's reference table (`docs/evaluation.md`): MSE in nats² per n-bin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceRow {
     /// The released model, as the study names it.
@@ -27,7 +27,7 @@ pub struct ReferenceRow {
     pub oomd: [f64; 3],
 }
 
-/// The original study's figures (its own grid and generator), from evaluation.md.
+/// The original study's figures (its own grid and generator), from `docs/evaluation.md`.
 pub fn reference_table() -> Vec<ReferenceRow> {
     vec![
         ReferenceRow {
@@ -113,7 +113,7 @@ impl EvalReport {
         let _ = writeln!(md, "# Evaluation of {}\n", self.model_name);
         let _ = writeln!(
             md,
-            "Protocol: `shared/spec/evaluation.md`. MI and bias in **nats**, MSE in **nats²**. \
+            "Protocol: `docs/evaluation.md`. MI and bias in **nats**, MSE in **nats²**. \
              Grids: {}; {} datasets; KSG subsampling interval B = {}{}; {} rayon threads; {:.0} s in all ({}).\n",
             self.options.grids.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "),
             self.datasets.len(),
@@ -136,7 +136,7 @@ impl EvalReport {
                 "MSE in nats² per n (training covers n ≤ 500; rows past the model's max_n are split into \
              chunks whose estimates are averaged). Paired: the same recipes (family, dims, seed, true MI) at every n; \
              at n = 500 each recipe is drawn {} times (disjoint rows), so that the reference is not one noisy draw.\n",
-                mist::synth::grids::REFERENCE_DRAWS
+                mist_synth::grids::REFERENCE_DRAWS
             );
             self.cell_table(&mut md, cells, false);
             self.paired_table(&mut md, cells);
@@ -176,7 +176,7 @@ impl EvalReport {
         }
         let _ = writeln!(md, "{header}\n|---|{}", "---|".repeat(6));
         for r in &self.reference {
-            // As printed in evaluation.md: 3.1, 0.34, 8.0, 10.0.
+            // As printed in docs/evaluation.md: 3.1, 0.34, 8.0, 10.0.
             let cells: Vec<String> = r
                 .imd
                 .iter()

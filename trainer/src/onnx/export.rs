@@ -1,11 +1,10 @@
 //! The ONNX graph writer: mirrors [`MistModel::forward`] node by node (see the conventions in
 //! [`crate::model`]) with weights as float32 initializers.
 //!
-//! Graph contract (`shared/spec/model.md`, format [`FORMAT_VERSION`]): float32 inputs
+//! The graph follows the contract of [`mist::contract`] (`docs/onnx-contract.md`): float32 inputs
 //! `x [batch, rows, max_dx]`, `y [batch, rows, max_dy]`, `row_mask [batch, rows]`,
 //! `x_col_mask [batch, max_dx]`, `y_col_mask [batch, max_dy]`, `tau [batch, taus]`, and for a model
-//! that reads them `summary [batch, k]`, the first `k ≤ SUMMARY_LEN` features of [`mist::summary`]
-//! (added after the spec's six inputs; a runtime feeds it, `k` wide, when the graph declares it); outputs
+//! that reads them `summary [batch, SUMMARY_LEN]`, the features of [`mist::summary`]; outputs
 //! `mi [batch]` and `quantiles [batch, taus]` (nats, non-negative, not sorted). `batch`, `rows` and
 //! `taus` are dynamic. Only broadcasting and `Reshape` with `0`/`-1` entries are used for the
 //! dynamic axes, so no `Shape` arithmetic appears in the graph.
@@ -19,39 +18,33 @@ use prost::Message;
 
 use super::graph::{Attr, Dim, GraphBuilder};
 use super::proto::{ModelProto, OperatorSetIdProto, StringStringEntryProto, tensor_proto::DataType};
-use mist::runtime::model::SUMMARY_INPUT;
+use mist::contract::{self, key};
 use mist::summary::DIMS_PER_ROW;
 
 use crate::model::{Attention, Isab, LAYER_NORM_EPS, MASK_LOGIT, Mab, MistModel, MistModelConfig, Mlp, Pma};
 use crate::routing::{Expert, RoutedModel};
 
-/// Version of the ONNX contract written to `mist.format`.
-pub const FORMAT_VERSION: u32 = 1;
 /// The `ai.onnx` opset the graph uses.
 pub const OPSET: i64 = 18;
 /// ONNX IR version matching [`OPSET`] (IR 8 = ONNX 1.13, opset 18).
 pub const IR_VERSION: i64 = 8;
 
-/// Descriptive metadata written to the model's `metadata_props` (next to `mist.format`,
-/// `mist.max_dx` and `mist.max_dy`, which come from the model itself).
+/// The metadata of an export that the model itself does not know (the format, preprocessing, heads
+/// and widths come from [`mist::contract`] and the model).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportMeta {
-    /// Smallest row count seen in training (`mist.min_n`).
+    /// Smallest row count seen in training ([`key::MIN_N`]).
     pub min_n: usize,
-    /// Largest row count seen in training (`mist.max_n`).
+    /// Largest row count seen in training ([`key::MAX_N`]).
     pub max_n: usize,
-    /// Preprocessing the runtime must apply (`mist.preprocess`), e.g. `rank_gauss`.
-    pub preprocess: String,
-    /// Heads the model provides (`mist.heads`), e.g. `point,quantile`.
-    pub heads: String,
-    /// A short string naming the training run (`mist.train`).
+    /// A short string naming the training run ([`key::TRAIN`]).
     pub train: String,
 }
 
 impl ExportMeta {
-    /// Metadata for the shipped setup: `rank_gauss` preprocessing, `point,quantile` heads.
+    /// The metadata of a model trained on `min_n..=max_n` rows in the run described by `train`.
     pub fn new(min_n: usize, max_n: usize, train: impl Into<String>) -> Self {
-        Self { min_n, max_n, preprocess: "rank_gauss".into(), heads: "point,quantile".into(), train: train.into() }
+        Self { min_n, max_n, train: train.into() }
     }
 }
 
@@ -66,17 +59,17 @@ pub fn export<B: Backend>(model: &RoutedModel<B>, meta: &ExportMeta) -> ModelPro
     let (batch, rows, taus) = (Dim::Named("batch"), Dim::Named("rows"), Dim::Named("taus"));
     let mut g = GraphBuilder::default();
     let inputs = Inputs {
-        x: g.input("x", &[batch, rows, Dim::Fixed(mdx)]),
-        y: g.input("y", &[batch, rows, Dim::Fixed(mdy)]),
-        row_mask: g.input("row_mask", &[batch, rows]),
-        x_col_mask: g.input("x_col_mask", &[batch, Dim::Fixed(mdx)]),
-        y_col_mask: g.input("y_col_mask", &[batch, Dim::Fixed(mdy)]),
-        tau: g.input("tau", &[batch, taus]),
+        x: g.input(contract::X, &[batch, rows, Dim::Fixed(mdx)]),
+        y: g.input(contract::Y, &[batch, rows, Dim::Fixed(mdy)]),
+        row_mask: g.input(contract::ROW_MASK, &[batch, rows]),
+        x_col_mask: g.input(contract::X_COL_MASK, &[batch, Dim::Fixed(mdx)]),
+        y_col_mask: g.input(contract::Y_COL_MASK, &[batch, Dim::Fixed(mdy)]),
+        tau: g.input(contract::TAU, &[batch, taus]),
         summary: main
             .model
             .summary_proj
             .as_ref()
-            .map(|proj| g.input(SUMMARY_INPUT, &[batch, Dim::Fixed(proj.weight.dims()[0])])),
+            .map(|proj| g.input(contract::SUMMARY, &[batch, Dim::Fixed(proj.weight.dims()[0])])),
     };
     let (mi, quantiles) = match (&model.rows_only, model.gate()) {
         (Some(rows_only), Some(max)) => {
@@ -85,18 +78,18 @@ pub fn export<B: Backend>(model: &RoutedModel<B>, meta: &ExportMeta) -> ModelPro
         }
         _ => Writer { g: &mut g, config: &main.config }.expert(&main.model, &inputs),
     };
-    g.output(&mi, "mi", &[batch]);
-    g.output(&quantiles, "quantiles", &[batch, taus]);
+    g.output(&mi, contract::MI, &[batch]);
+    g.output(&quantiles, contract::QUANTILES, &[batch, taus]);
 
     let props = [
-        ("mist.format", FORMAT_VERSION.to_string()),
-        ("mist.max_dx", mdx.to_string()),
-        ("mist.max_dy", mdy.to_string()),
-        ("mist.min_n", meta.min_n.to_string()),
-        ("mist.max_n", meta.max_n.to_string()),
-        ("mist.preprocess", meta.preprocess.clone()),
-        ("mist.heads", meta.heads.clone()),
-        ("mist.train", meta.train.clone()),
+        (key::FORMAT, contract::FORMAT_VERSION.to_string()),
+        (key::MAX_DX, mdx.to_string()),
+        (key::MAX_DY, mdy.to_string()),
+        (key::MIN_N, meta.min_n.to_string()),
+        (key::MAX_N, meta.max_n.to_string()),
+        (key::PREPROCESS, contract::PREPROCESS.to_string()),
+        (key::HEADS, contract::HEADS.to_string()),
+        (key::TRAIN, meta.train.clone()),
     ];
     ModelProto {
         ir_version: IR_VERSION,

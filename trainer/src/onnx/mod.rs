@@ -1,7 +1,7 @@
-//! ONNX export of the MIST model (contract: `shared/spec/model.md`).
+//! ONNX export of the MIST model (contract: `docs/onnx-contract.md`).
 //!
 //! [`export()`] mirrors [`crate::MistModel::forward`] as an opset-18 graph with the weights as
-//! float32 initializers; [`write`] stores it as a `.onnx` file. `tests/onnx_parity.rs` checks it
+//! float32 initializers; [`write()`] stores it as a `.onnx` file. `tests/onnx_parity.rs` checks it
 //! against burn in ONNX Runtime (`scripts/setup-onnxruntime` fetches the library).
 
 pub mod export;
@@ -10,4 +10,4 @@ mod graph;
 #[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
 pub mod proto;
 
-pub use export::{ExportMeta, FORMAT_VERSION, IR_VERSION, OPSET, export, to_bytes, write};
+pub use export::{ExportMeta, IR_VERSION, OPSET, export, to_bytes, write};

@@ -1,0 +1,224 @@
+//! The `mist` command line: estimates I(X;Y) in nats from a CSV file or from two `.npy` files.
+//!
+//! Stdout carries only the estimate (BMI's external-estimator convention); a human summary
+//! and errors go to stderr. Exit codes: 2 for usage and input errors, 1 for estimation errors.
+
+use clap::{Parser, ValueEnum};
+use mist::baselines::{Estimator, Gaussian, Ksg, bootstrap_interval};
+use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
+use mist_cli::io::{IoError, read_csv, read_npy_pair};
+use ndarray::Array2;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  mist samples.csv 2 1                   2 X columns, then 1 Y column (BMI's convention)
+  mist samples.csv                       DIM_X, DIM_Y read from an X0,X1,Y0 header
+  mist x.npy y.npy --method gaussian     X and Y as two .npy arrays (rows = samples)
+  mist samples.csv 2 1 -v --quantiles 0.05,0.5,0.95
+                                         adds the model's quantiles (a 90% interval) to the summary
+  mist samples.csv 2 1 --bootstrap 200   adds a 90% subsampling interval to the summary
+
+The default method, mist, runs the learned model embedded in the binary with ONNX Runtime, found in
+this order: --onnxruntime, $MIST_ORT_LIB, libonnxruntime.so next to the executable, the build tree's
+vendor/onnxruntime/lib (scripts/setup-onnxruntime).";
+
+/// Estimates the mutual information I(X;Y) of paired samples and prints it in nats on stdout.
+#[derive(Parser)]
+#[command(
+    version,
+    override_usage = "mist [OPTIONS] FILE.csv [DIM_X DIM_Y]\n       mist [OPTIONS] X.npy Y.npy",
+    after_help = EXAMPLES
+)]
+struct Cli {
+    /// CSV file with the X columns then the Y columns (header optional), or X.npy
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Number of X columns of the CSV, or Y.npy
+    #[arg(value_name = "DIM_X|Y.npy")]
+    second: Option<String>,
+    /// Number of Y columns of the CSV
+    #[arg(value_name = "DIM_Y")]
+    dim_y: Option<usize>,
+    /// Estimation method
+    #[arg(long, value_enum, default_value_t = Method::Mist)]
+    method: Method,
+    /// Quantile levels of the learned model's MI distribution added to the summary, e.g.
+    /// 0.05,0.5,0.95 (method mist only; stdout keeps the point estimate)
+    #[arg(long, value_delimiter = ',', value_name = "TAUS")]
+    quantiles: Option<Vec<f64>>,
+    /// An .onnx model exported by the MIST trainer, instead of the embedded one (method mist)
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// The ONNX Runtime library (libonnxruntime.so) to load (method mist)
+    #[arg(long, value_name = "PATH")]
+    onnxruntime: Option<PathBuf>,
+    /// Number of nearest neighbours for KSG
+    #[arg(long, default_value_t = Ksg::default().k)]
+    k: usize,
+    /// Adds a subsampling interval to the stderr summary: B estimates on half the rows, drawn
+    /// without replacement (with replacement, copied rows bias nearest-neighbour estimates)
+    #[arg(long, value_name = "B")]
+    bootstrap: Option<usize>,
+    /// Coverage level of the subsampling interval
+    #[arg(long, default_value_t = 0.9)]
+    level: f64,
+    /// Seed of the subsampling, and of mist's row chunking (n above its maximum) and tie breaking
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Never prints the summary line on stderr
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Always prints the summary line on stderr (by default only when stderr is a terminal, since
+    /// BMI reads stdout and stderr together and expects one float)
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// The estimators `--method` chooses from; a new one is a variant plus its arm in `estimator`.
+#[derive(Clone, Copy, ValueEnum)]
+enum Method {
+    /// The learned estimator (MIST): a set model run with ONNX Runtime
+    Mist,
+    /// Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimator (uses --k)
+    Ksg,
+    /// Gaussian (canonical-correlation) estimator, exact for jointly Gaussian data
+    Gaussian,
+}
+
+impl Method {
+    /// The estimator this method names, built from the options that apply to it.
+    fn estimator(self, cli: &Cli) -> Result<Box<dyn Estimator>, Failure> {
+        Ok(match self {
+            Method::Mist => Box::new(learned(cli)?),
+            Method::Ksg => Box::new(Ksg { k: cli.k }),
+            Method::Gaussian => Box::new(Gaussian),
+        })
+    }
+}
+
+/// The learned estimator with the model, ONNX Runtime and seed of the command line, on the CPU
+/// (sessions are created as calls need them: one, or one per CPU for subsamples).
+fn learned(cli: &Cli) -> Result<MistEstimator, Failure> {
+    let options = EstimatorOptions {
+        model: cli.model.clone().map_or(ModelSource::Embedded, ModelSource::Path),
+        onnxruntime_path: cli.onnxruntime.clone(),
+        seed: cli.seed,
+        ..EstimatorOptions::default()
+    };
+    Ok(MistEstimator::new(options)?)
+}
+
+/// Why a run failed; printed as `mist: error: <message>`.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    /// The positional arguments do not form a valid invocation.
+    #[error("{0}")]
+    Usage(String),
+    /// The data file(s) could not be read.
+    #[error(transparent)]
+    Input(#[from] IoError),
+    /// The estimator rejected the data or its parameters.
+    #[error(transparent)]
+    Estimate(#[from] mist::Error),
+    /// The learned estimator could not be loaded or run (model, ONNX Runtime), or rejected the data.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The estimate could not be written to stdout.
+    #[error("cannot write to stdout: {0}")]
+    Output(std::io::Error),
+}
+
+impl Failure {
+    /// 2 for usage and input errors, 1 for estimation (and output) errors.
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Input(_) => 2,
+            Failure::Estimate(_) | Failure::Runtime(_) | Failure::Output(_) => 1,
+        }
+    }
+}
+
+/// Parses the arguments and runs; a failure becomes `mist: error: <message>` and its exit code.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("mist: error: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// Reads the data, estimates MI (and the interval), prints the estimate and the summary.
+fn run(cli: &Cli) -> Result<(), Failure> {
+    if cli.quantiles.is_some() && !matches!(cli.method, Method::Mist) {
+        return Err(Failure::Usage("--quantiles needs --method mist (the learned model's quantile head)".into()));
+    }
+    let (x, y) = load(cli)?;
+    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match cli.method {
+        Method::Mist => {
+            let model = learned(cli)?;
+            let taus = cli.quantiles.as_deref().unwrap_or_default();
+            let (mi, q) = match taus {
+                [] => (model.estimate(x.view(), y.view())?, Vec::new()),
+                _ => model.estimate_with_quantiles(x.view(), y.view(), taus)?,
+            };
+            (Box::new(model), mi, taus.iter().copied().zip(q).collect())
+        }
+        method => {
+            let estimator = method.estimator(cli)?;
+            let mi = estimator.estimate(x.view(), y.view())?;
+            (estimator, mi, Vec::new())
+        }
+    };
+    let interval = cli
+        .bootstrap
+        .map(|b| bootstrap_interval(estimator.as_ref(), x.view(), y.view(), b, cli.level, cli.seed))
+        .transpose()?;
+    writeln!(std::io::stdout(), "{mi}").map_err(Failure::Output)?;
+    if cli.verbose || (!cli.quiet && std::io::stderr().is_terminal()) {
+        let mut summary = format!(
+            "mist: I(X;Y) ≈ {mi:.4} nats by {} on n = {} rows, dx = {}, dy = {}",
+            estimator.name(),
+            x.nrows(),
+            x.ncols(),
+            y.ncols()
+        );
+        if !quantiles.is_empty() {
+            let parts: Vec<String> = quantiles.iter().map(|(tau, q)| format!("q{tau} = {q:.4}")).collect();
+            summary += &format!("; quantiles {} nats", parts.join(", "));
+        }
+        if let Some(iv) = interval {
+            let percent = (iv.level * 1e4).round() / 1e2;
+            summary += &format!("; {percent}% subsampling interval [{:.4}, {:.4}] nats", iv.lo, iv.hi);
+        }
+        eprintln!("{summary}");
+    }
+    Ok(())
+}
+
+/// Reads X and Y as the positional arguments say: `FILE.csv [DIM_X DIM_Y]` or `X.npy Y.npy`.
+fn load(cli: &Cli) -> Result<(Array2<f64>, Array2<f64>), Failure> {
+    let is_npy = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let file = &cli.file;
+    match (cli.second.as_deref(), cli.dim_y) {
+        (Some(y), None) if is_npy(file) && is_npy(Path::new(y)) => Ok(read_npy_pair(file, Path::new(y))?),
+        _ if is_npy(file) => Err(Failure::Usage(format!(
+            "{} is a .npy file: give X and Y as two .npy files, e.g. `mist x.npy y.npy`",
+            file.display()
+        ))),
+        (None, None) => Ok(read_csv(file, None)?),
+        (Some(dx), Some(dy)) => {
+            let dx =
+                dx.parse().map_err(|_| Failure::Usage(format!("DIM_X must be a number of columns, got {dx:?}")))?;
+            Ok(read_csv(file, Some((dx, dy)))?)
+        }
+        _ => Err(Failure::Usage(
+            "give both DIM_X and DIM_Y, or neither to read them from an X0,...,Y0,... header".to_string(),
+        )),
+    }
+}
