@@ -417,6 +417,11 @@ fn training_loop<B: AutodiffBackend>(
             run.checkpoint(&ckpt)?;
         }
     }
+    // A run stopped before its first validation is validated now, so that it has a best model and
+    // a finite best MSE to save (JSON has no infinity: it would be written as null and not read back).
+    if !run.state.best_val_mse.is_finite() {
+        run.validate_and_keep_best(&valid_batches, run_dir, device)?;
+    }
     run.checkpoint(&ckpt)?;
     if tty {
         eprintln!();

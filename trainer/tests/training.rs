@@ -304,3 +304,17 @@ fn loss_falls_in_200_steps() {
     eprintln!("validation MSE {initial:.3} → {:.3} nats² in 200 steps; loss {losses:?}", state.best_val_mse);
     assert!(state.best_val_mse < 0.85 * initial, "validation MSE {initial} → {}", state.best_val_mse);
 }
+
+/// A run stopped before its first validation is validated on stopping: its checkpoint's state reads
+/// back (an infinite best MSE would be saved as JSON null) and it has a best model to export.
+#[test]
+fn a_run_stopped_before_its_first_validation_can_be_resumed_and_exported() {
+    let config = tiny().with_validate_every(100);
+    let dir = tempfile::tempdir().unwrap();
+    let state = run(&config, dir.path(), false, 2);
+    assert!(state.best_val_mse.is_finite() && state.best_step == 2, "{state:?}");
+    let saved = RunState::load(dir.path().join("checkpoint/state.json")).unwrap();
+    assert_eq!((saved.step, saved.best_step), (2, 2));
+    assert!(dir.path().join("best/state.json").exists());
+    assert_eq!(run(&config, dir.path(), true, 3).step, 3);
+}
