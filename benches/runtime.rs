@@ -5,9 +5,11 @@
 //!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios; beside them the time of the
 //!    model's summary features (`mist::summary::summary`, part of the model's time) of one chunk
 //!    (the first `max_n` rows) and its ratio to the Gaussian estimate of the same chunk.
-//! 2. Batch throughput: 1,000 datasets of n = 100 in one `estimate_batch` call (what
+//! 2. The point estimate, the quantiles, and both from one call (`estimate_with_quantiles`, what
+//!    `mist_estimate_with_quantiles` runs), with the one call's cost relative to a point estimate.
+//! 3. Batch throughput: 1,000 datasets of n = 100 in one `estimate_batch` call (what
 //!    `mist_estimate_batch` runs) against 1,000 single `estimate` calls.
-//! 3. Scaling: a fixed number of estimates on one handle (options.threads = 2) from 1 and from 2
+//! 4. Scaling: a fixed number of estimates on one handle (options.threads = 2) from 1 and from 2
 //!    calling threads.
 //!
 //! Run with `cargo bench --bench runtime` (about a minute on two cores). ONNX Runtime comes from
@@ -99,6 +101,25 @@ fn main() {
                 mist / gauss
             );
         }
+    }
+
+    println!("\n## Point estimate and quantiles (0.05, 0.5, 0.95): two calls or one (median ms)\n");
+    println!("| n | d | point | quantiles | point + quantiles, one call | one call / point |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let taus = [0.05, 0.5, 0.95];
+    for (n, d) in [(100, 2), (500, 16), (5000, 2)] {
+        let (x, y) = correlated(n, d, 9);
+        let (x, y) = (x.view(), y.view());
+        let point = median_ms_of(|| {
+            black_box(model.estimate(x, y).expect("valid bench data"));
+        });
+        let quantiles = median_ms_of(|| {
+            black_box(model.quantiles(x, y, &taus).expect("valid bench data"));
+        });
+        let both = median_ms_of(|| {
+            black_box(model.estimate_with_quantiles(x, y, &taus).expect("valid bench data"));
+        });
+        println!("| {n} | {d} | {point:.3} | {quantiles:.3} | {both:.3} | {:.2} |", both / point);
     }
 
     println!("\n## Batch throughput: 1,000 datasets, n = 100, d = 2\n");

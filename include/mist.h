@@ -59,6 +59,7 @@
  *   double mi, taus[3] = { 0.05, 0.5, 0.95 }, q[3];
  *   mist_estimate(est, &x, &y, &mi);
  *   mist_quantiles(est, &x, &y, taus, 3, q);   (a 90% interval [q[0], q[2]] and the median q[1])
+ *   mist_estimate_with_quantiles(est, &x, &y, taus, 3, &mi, q);   (both from one model run)
  *   mist_free(est);
  */
 
@@ -349,6 +350,24 @@ enum MistStatus mist_quantiles(const struct MistEstimator *est,
                                const double *taus,
                                size_t n_taus,
                                double *out);
+
+/**
+ * The point estimate and the quantiles at `taus` from one run of the model, for the cost of one
+ * `mist_estimate`: `*out_mi` is what `mist_estimate` gives and `out_q` (n_taus doubles) what
+ * `mist_quantiles` gives for the same data, bit for bit.
+ *
+ * Errors: those of `mist_quantiles`. `*out_mi` and `out_q` are written only on success.
+ *
+ * # Safety
+ * As `mist_quantiles`; `out_mi` must be NULL or writable, `out_q` room for `n_taus` doubles.
+ */
+enum MistStatus mist_estimate_with_quantiles(const struct MistEstimator *est,
+                                             const struct MistMatrix *x,
+                                             const struct MistMatrix *y,
+                                             const double *taus,
+                                             size_t n_taus,
+                                             double *out_mi,
+                                             double *out_q);
 
 /**
  * Point estimates (nats) of `count` datasets in one call: dataset i is `xs[i]`, `ys[i]`, its

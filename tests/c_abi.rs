@@ -36,6 +36,14 @@ impl Handle {
         Ok(out)
     }
 
+    fn both(&self, x: &MistMatrix, y: &MistMatrix, taus: &[f64]) -> Result<(f64, Vec<f64>), (MistStatus, String)> {
+        let (mut mi, mut q) = (UNTOUCHED, vec![UNTOUCHED; taus.len()]);
+        let status =
+            unsafe { mist_estimate_with_quantiles(self.0, x, y, taus.as_ptr(), taus.len(), &mut mi, q.as_mut_ptr()) };
+        check(status, &[&[mi], &q[..]].concat())?;
+        Ok((mi, q))
+    }
+
     fn batch(&self, xs: &[MistMatrix], ys: &[MistMatrix]) -> Result<Vec<f64>, (MistStatus, String)> {
         let mut out = vec![UNTOUCHED; xs.len()];
         check(unsafe { mist_estimate_batch(self.0, xs.as_ptr(), ys.as_ptr(), xs.len(), out.as_mut_ptr()) }, &out)?;
@@ -152,6 +160,15 @@ fn default_model_on_bivariate_normal() {
     // Unsorted levels: each value belongs to its level, monotone in tau.
     let shuffled = est.quantiles(&x.m(), &y.m(), &[0.95, 0.05, 0.5]).unwrap();
     assert_eq!(shuffled, vec![q[2], q[0], q[1]]);
+    // One call for both gives the same bits, here and on a dataset that is split into chunks.
+    assert_eq!(est.both(&x.m(), &y.m(), &TAUS).unwrap(), (mi, q));
+    let (big_x, big_y) = bivariate_normal(1_700, 0.5, 8);
+    let (big_x, big_y) = (rm(&big_x), rm(&big_y));
+    let (point, levels) =
+        (est.estimate(&big_x.m(), &big_y.m()).unwrap(), est.quantiles(&big_x.m(), &big_y.m(), &TAUS).unwrap());
+    assert_eq!(est.both(&big_x.m(), &big_y.m(), &TAUS).unwrap(), (point, levels));
+    fails(est.both(&x.m(), &y.m(), &[]), MistStatus::InvalidArgument, &["n_taus = 0"]);
+    fails(est.both(&x.m(), &y.m(), &[0.5, 1.0]), MistStatus::InvalidArgument, &["taus[1] = 1"]);
 }
 
 /// The accuracy the shipped model must reach (acceptance of the runtime issue).
@@ -213,6 +230,12 @@ fn null_pointers_are_named() {
         ("y", Box::new(|| unsafe { mist_quantiles(e, &xm, null_m, TAUS.as_ptr(), 3, qp) })),
         ("taus", Box::new(|| unsafe { mist_quantiles(e, &xm, &ym, null(), 3, qp) })),
         ("out", Box::new(|| unsafe { mist_quantiles(e, &xm, &ym, TAUS.as_ptr(), 3, null_mut()) })),
+        ("est", Box::new(|| unsafe { mist_estimate_with_quantiles(null_est, &xm, &ym, TAUS.as_ptr(), 3, o, qp) })),
+        ("x", Box::new(|| unsafe { mist_estimate_with_quantiles(e, null_m, &ym, TAUS.as_ptr(), 3, o, qp) })),
+        ("y", Box::new(|| unsafe { mist_estimate_with_quantiles(e, &xm, null_m, TAUS.as_ptr(), 3, o, qp) })),
+        ("taus", Box::new(|| unsafe { mist_estimate_with_quantiles(e, &xm, &ym, null(), 3, o, qp) })),
+        ("out_mi", Box::new(|| unsafe { mist_estimate_with_quantiles(e, &xm, &ym, TAUS.as_ptr(), 3, null_mut(), qp) })),
+        ("out_q", Box::new(|| unsafe { mist_estimate_with_quantiles(e, &xm, &ym, TAUS.as_ptr(), 3, o, null_mut()) })),
         ("est", Box::new(|| unsafe { mist_estimate_batch(null_est, &xm, &ym, 1, o) })),
         ("xs", Box::new(|| unsafe { mist_estimate_batch(e, null_m, &ym, 1, o) })),
         ("ys", Box::new(|| unsafe { mist_estimate_batch(e, &xm, null_m, 1, o) })),
@@ -806,6 +829,7 @@ fn header_declares_each_function_once() {
         "mist_free",
         "mist_estimate",
         "mist_quantiles",
+        "mist_estimate_with_quantiles",
         "mist_estimate_batch",
         "mist_ksg",
         "mist_gaussian",

@@ -48,7 +48,7 @@ struct Header {
     constants: Vec<(String, i64)>,
 }
 
-/// A `@ccall` of capi.jl with the one-line wrapper around it.
+/// A `@ccall` of capi.jl with the wrapper `name(args) = @ccall ...` around it.
 struct Ccall {
     /// The name of the wrapper function and its parameters.
     wrapper: (String, Vec<String>),
@@ -271,10 +271,19 @@ fn parse_header(text: &str) -> Result<Header, String> {
     Ok(Header { functions, structs, constants })
 }
 
-/// The `@ccall` that starts at `at` in the comment-free text of capi.jl, with its wrapper.
+/// The `@ccall` that starts at `at` in the comment-free text of capi.jl, with its wrapper: the
+/// definition `name(args) = ` before it, on its line or wrapped over several by the formatter (the
+/// definition starts on the last line before `at` that begins with a name at column 0).
 fn parse_ccall(text: &str, at: usize) -> Result<Ccall, String> {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let wrapper = text[line_start..at].trim();
+    let starts_definition = |line: &str| line.starts_with(|c: char| c.is_alphabetic() || c == '_');
+    let line_start = text[..at]
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(0))
+        .filter(|&i| i == 0 || starts_definition(&text[i..]))
+        .max()
+        .unwrap_or(0);
+    let wrapper = text[line_start..at].split_whitespace().collect::<Vec<_>>().join(" ");
     let after = text[at + "@ccall".len()..].trim_start();
     let unreadable = || format!("cannot read the ccall `{}`", after.lines().next().unwrap_or(""));
     let (library, callee) = after.split_once('.').ok_or_else(unreadable)?;
@@ -291,7 +300,7 @@ fn parse_ccall(text: &str, at: usize) -> Result<Ccall, String> {
         .collect::<Result<_, String>>()?;
     let ret = call[close + 1..].trim_start().strip_prefix("::").ok_or_else(|| format!("{name}: no return type"))?;
     let ret_end = ret.find(|c: char| c.is_whitespace() || c == ';').unwrap_or(ret.len());
-    let form = || format!("{name}: the ccall is not the body of a one-line wrapper `{name}(args) = @ccall ...`");
+    let form = || format!("{name}: the ccall is not the body of a wrapper `{name}(args) = @ccall ...`");
     let (wrapper_name, params) =
         wrapper.strip_suffix('=').and_then(|w| w.trim_end().split_once('(')).ok_or_else(form)?;
     let params = params.strip_suffix(')').ok_or_else(form)?;
@@ -505,7 +514,7 @@ fn julia_layer_matches_header() {
 #[test]
 fn header_parse_finds_every_declaration() {
     let header = parse_header(&read(HEADER)).expect("the header parses");
-    assert_eq!(header.functions.len(), 16, "{:?}", header.functions.iter().map(|f| &f.name).collect::<Vec<_>>());
+    assert_eq!(header.functions.len(), 17, "{:?}", header.functions.iter().map(|f| &f.name).collect::<Vec<_>>());
     let ksg = header.functions.iter().find(|f| f.name == "mist_ksg").expect("mist_ksg is declared");
     assert_eq!(ksg.ret, "enum MistStatus");
     assert_eq!(ksg.args[0], ("x".to_string(), "const struct MistMatrix *".to_string()));

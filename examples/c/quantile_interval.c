@@ -5,8 +5,9 @@
  * with a fixed-seed PRNG (xorshift64* and Box-Muller), so the output is reproducible. The true
  * mutual information is -1/2 ln(1 - rho^2) = 0.4133 nats.
  *
- * mist_quantiles asks the model's quantile head for the 5%, 50% and 95% quantiles of MI given the
- * data; [q05, q95] is a 90% interval. Build and run: see README.md beside this file.
+ * mist_estimate_with_quantiles returns the point estimate and the quantile head's 5%, 50% and 95%
+ * quantiles of MI given the data from one run of the model; [q05, q95] is a 90% interval. Build and
+ * run: see README.md beside this file.
  */
 #include <math.h>
 #include <stdint.h>
@@ -71,12 +72,8 @@ int main(void) {
     const size_t n_taus = sizeof taus / sizeof taus[0];
     double q[3];
     double point = 0.0, gauss = 0.0;
-    if ((status = mist_estimate(est, &x, &y, &point)) != MIST_STATUS_OK) {
-        rc = report("mist_estimate", status);
-        goto done;
-    }
-    if ((status = mist_quantiles(est, &x, &y, taus, n_taus, q)) != MIST_STATUS_OK) {
-        rc = report("mist_quantiles", status);
+    if ((status = mist_estimate_with_quantiles(est, &x, &y, taus, n_taus, &point, q)) != MIST_STATUS_OK) {
+        rc = report("mist_estimate_with_quantiles", status);
         goto done;
     }
     if ((status = mist_gaussian(&x, &y, &gauss)) != MIST_STATUS_OK) {

@@ -104,23 +104,67 @@ pub unsafe extern "C" fn mist_quantiles(
     boundary(|| {
         // SAFETY: the caller's promises, checked for NULL and alignment.
         let (est, x, y) = unsafe { (try_ref(est, "est")?, view(x, "x")?, view(y, "y")?) };
-        if taus.is_null() {
-            return Err(FfiError::null("taus"));
-        }
-        if out.is_null() {
-            return Err(FfiError::null("out"));
-        }
-        if n_taus == 0 {
-            return Err(FfiError::invalid("n_taus = 0: ask for at least one quantile level"));
-        }
-        // SAFETY: `taus` holds `n_taus` doubles (caller); checked non-NULL and aligned.
-        let levels = unsafe { try_slice(taus, n_taus, "taus") }?;
-        check_array(out.cast_const(), n_taus, "out")?;
+        // SAFETY: the caller's promises about `taus` and `out`.
+        let levels = unsafe { levels(taus, n_taus, out, "out") }?;
         let q = est.0.quantiles(x, y, levels)?;
-        // SAFETY: `out` has room for `n_taus` doubles (caller), checked above.
+        // SAFETY: `out` has room for `n_taus` doubles (caller), checked by `levels`.
         unsafe { write_array(out, &q) };
         Ok(())
     })
+}
+
+/// The point estimate and the quantiles at `taus` from one run of the model, for the cost of one
+/// `mist_estimate`: `*out_mi` is what `mist_estimate` gives and `out_q` (n_taus doubles) what
+/// `mist_quantiles` gives for the same data, bit for bit.
+///
+/// Errors: those of `mist_quantiles`. `*out_mi` and `out_q` are written only on success.
+///
+/// # Safety
+/// As `mist_quantiles`; `out_mi` must be NULL or writable, `out_q` room for `n_taus` doubles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mist_estimate_with_quantiles(
+    est: *const MistEstimator,
+    x: *const MistMatrix,
+    y: *const MistMatrix,
+    taus: *const f64,
+    n_taus: usize,
+    out_mi: *mut f64,
+    out_q: *mut f64,
+) -> MistStatus {
+    boundary(|| {
+        // SAFETY: the caller's promises, checked for NULL and alignment.
+        let (est, x, y) = unsafe { (try_ref(est, "est")?, view(x, "x")?, view(y, "y")?) };
+        check_out(out_mi, "out_mi")?;
+        // SAFETY: the caller's promises about `taus` and `out_q`.
+        let levels = unsafe { levels(taus, n_taus, out_q, "out_q") }?;
+        let (mi, q) = est.0.estimate_with_quantiles(x, y, levels)?;
+        // SAFETY: checked above (`out_mi`) and by `levels` (`out_q`, `n_taus` doubles).
+        unsafe {
+            out_mi.write(mi);
+            write_array(out_q, &q);
+        }
+        Ok(())
+    })
+}
+
+/// The `n_taus` levels at `taus`, after checking that there is at least one and that `out` (named
+/// `out_name` in messages) is non-NULL and aligned for as many doubles.
+///
+/// # Safety
+/// `taus` must be NULL or hold `n_taus` doubles.
+unsafe fn levels<'a>(taus: *const f64, n_taus: usize, out: *mut f64, out_name: &str) -> Result<&'a [f64], FfiError> {
+    if taus.is_null() {
+        return Err(FfiError::null("taus"));
+    }
+    if out.is_null() {
+        return Err(FfiError::null(out_name));
+    }
+    if n_taus == 0 {
+        return Err(FfiError::invalid("n_taus = 0: ask for at least one quantile level"));
+    }
+    check_array(out.cast_const(), n_taus, out_name)?;
+    // SAFETY: `taus` holds `n_taus` doubles (caller); checked non-NULL and aligned.
+    unsafe { try_slice(taus, n_taus, "taus") }
 }
 
 /// Point estimates (nats) of `count` datasets in one call: dataset i is `xs[i]`, `ys[i]`, its

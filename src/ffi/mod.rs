@@ -21,8 +21,8 @@ pub mod version;
 
 pub use baselines::{mist_gaussian, mist_ksg};
 pub use estimator::{
-    MistEstimator, mist_create, mist_estimate, mist_estimate_batch, mist_free, mist_max_dx, mist_max_dy, mist_max_n,
-    mist_min_n, mist_quantiles,
+    MistEstimator, mist_create, mist_estimate, mist_estimate_batch, mist_estimate_with_quantiles, mist_free,
+    mist_max_dx, mist_max_dy, mist_max_n, mist_min_n, mist_quantiles,
 };
 pub use matrix::{MistLayout, MistMatrix};
 pub use options::{MistDevice, MistOptions, mist_options_default};

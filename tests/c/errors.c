@@ -334,6 +334,10 @@ int main(int argc, char **argv) {
            "null,taus");
     expect("quantiles: out = NULL", mist_quantiles(est, &x, &y, taus, 3, NULL), MIST_STATUS_NULL_POINTER, 1,
            "null,out");
+    expect("both: out_mi = NULL", mist_estimate_with_quantiles(est, &x, &y, taus, 3, NULL, q),
+           MIST_STATUS_NULL_POINTER, Q_UNTOUCHED, "null,out_mi");
+    expect("both: out_q = NULL", mist_estimate_with_quantiles(est, &x, &y, taus, 3, &out, NULL),
+           MIST_STATUS_NULL_POINTER, UNTOUCHED, "null,out_q");
     expect("batch: xs = NULL", mist_estimate_batch(est, NULL, &y, 1, &out), MIST_STATUS_NULL_POINTER, UNTOUCHED,
            "null,xs");
     expect("ksg: x = NULL", mist_ksg(NULL, &y, 5, &out), MIST_STATUS_NULL_POINTER, UNTOUCHED, "null,x");
@@ -413,6 +417,8 @@ int main(int argc, char **argv) {
            Q_UNTOUCHED, "tau,nan");
     expect("quantiles: n_taus = 0", mist_quantiles(est, &x, &y, taus, 0, q), MIST_STATUS_INVALID_ARGUMENT,
            Q_UNTOUCHED, "n_taus");
+    expect("both: tau = 1.0", mist_estimate_with_quantiles(est, &x, &y, tau_one, 2, &out, q),
+           MIST_STATUS_INVALID_ARGUMENT, out == SENTINEL && Q_UNTOUCHED, "tau,1");
     expect("ksg: k = 0", mist_ksg(&x, &y, 0, &out), MIST_STATUS_INVALID_ARGUMENT, UNTOUCHED, "k,0");
     expect("ksg: k = SIZE_MAX", mist_ksg(&x, &y, SIZE_MAX, &out), MIST_STATUS_INVALID_ARGUMENT, UNTOUCHED,
            "k,18446744073709551615");

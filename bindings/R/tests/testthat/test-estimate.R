@@ -20,6 +20,16 @@ test_that("quantiles are sorted and named like stats::quantile's", {
   expect_named(mi_quantiles(d$x, d$y), c("5%", "50%", "95%"))
 })
 
+test_that("mi_with_quantiles gives mi's estimate and mi_quantiles' quantiles, bit for bit", {
+  set.seed(4)
+  d <- bivariate_normal(1200, 0.6)
+  probs <- c(0.05, 0.5, 0.95)
+  both <- mi_with_quantiles(d$x, d$y, probs = probs)
+  expect_identical(both$estimate, mi(d$x, d$y))
+  expect_identical(both$quantiles, mi_quantiles(d$x, d$y, probs = probs))
+  expect_error(mi_with_quantiles(d$x, d$y, probs = 1), "probs must be numbers strictly between 0 and 1")
+})
+
 test_that("probs outside (0, 1) are rejected", {
   d <- bivariate_normal(300, 0.5)
   for (probs in list(c(0, 0.5), c(0.5, 1), -0.1, 1.5, NA_real_, numeric(0), "0.5")) {

@@ -10,7 +10,8 @@ by `log(2)` for bits, the unit most Julia MI packages report) with libmist's lea
 with the classical KSG and Gaussian estimators as baselines.
 
 - [`mi`](@ref): one estimate; [`mi_quantiles`](@ref): quantiles (an interval) from the model;
-  [`mi_batch`](@ref): many datasets in one call.
+  [`mi_with_quantiles`](@ref): both from one model run; [`mi_batch`](@ref): many datasets in one
+  call.
 - [`MistEstimator`](@ref): a reusable handle on the model (a default one is used otherwise).
 - [`MistError`](@ref): what libmist's errors raise; [`mist_limits`](@ref),
   [`libmist_version`](@ref).
@@ -25,7 +26,14 @@ include("capi.jl")
 
 using .LibMist: LibMist, MistMatrix, MistOptions
 
-export MistError, MistEstimator, libmist_version, mi, mi_batch, mi_quantiles, mist_limits
+export MistError,
+    MistEstimator,
+    libmist_version,
+    mi,
+    mi_batch,
+    mi_quantiles,
+    mi_with_quantiles,
+    mist_limits
 
 """
     MistError(status, message)
@@ -283,8 +291,7 @@ function mi_quantiles(
 )
     xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
     xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
-    isempty(probs) && throw(ArgumentError("probs must hold at least one level in (0, 1)"))
-    taus = convert(Vector{Float64}, probs)
+    taus = levels(probs)
     out = Vector{Float64}(undef, length(taus))
     with_handle(resolve(estimator)) do handle
         GC.@preserve xm ym check(LibMist.mist_quantiles(
@@ -297,6 +304,44 @@ function mi_quantiles(
         ))
     end
     return out
+end
+
+"""
+    mi_with_quantiles(x, y, probs = [0.05, 0.5, 0.95]; estimator = nothing)
+        -> (estimate = Float64, quantiles = Vector{Float64})
+
+The learned point estimate of I(X;Y) and its quantiles at `probs`, in nats, from one run of the
+model: the same values as [`mi`](@ref) and [`mi_quantiles`](@ref), for the time of one of them.
+Arguments and errors as for [`mi_quantiles`](@ref).
+"""
+function mi_with_quantiles(
+    x,
+    y,
+    probs::AbstractVector{<:Real} = [0.05, 0.5, 0.95];
+    estimator::Union{Nothing, MistEstimator} = nothing,
+)
+    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
+    xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
+    taus = levels(probs)
+    estimate, quantiles = Ref{Cdouble}(), Vector{Float64}(undef, length(taus))
+    with_handle(resolve(estimator)) do handle
+        GC.@preserve xm ym check(LibMist.mist_estimate_with_quantiles(
+            handle,
+            xc,
+            yc,
+            taus,
+            length(taus),
+            estimate,
+            quantiles,
+        ))
+    end
+    return (estimate = estimate[], quantiles = quantiles)
+end
+
+# The quantile levels as the C call takes them; at least one.
+function levels(probs)
+    isempty(probs) && throw(ArgumentError("probs must hold at least one level in (0, 1)"))
+    return convert(Vector{Float64}, probs)
 end
 
 """

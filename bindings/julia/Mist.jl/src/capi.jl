@@ -194,6 +194,30 @@ mist_quantiles(est, x, y, taus, n_taus, out) = @ccall libmist().mist_quantiles(
 )::Cint
 
 """
+    mist_estimate_with_quantiles(est, x, y, taus, n_taus, out_mi, out_q) -> Cint
+
+I(X;Y) in nats into `out_mi` and its `taus[i]`-quantiles into `out_q` from one model run; returns
+a status.
+"""
+mist_estimate_with_quantiles(
+    est,
+    x,
+    y,
+    taus,
+    n_taus,
+    out_mi,
+    out_q,
+) = @ccall libmist().mist_estimate_with_quantiles(
+    est::Ptr{MistEstimator},
+    x::Ptr{MistMatrix},
+    y::Ptr{MistMatrix},
+    taus::Ptr{Cdouble},
+    n_taus::Csize_t,
+    out_mi::Ptr{Cdouble},
+    out_q::Ptr{Cdouble},
+)::Cint
+
+"""
     mist_estimate_batch(est, xs, ys, count, out_mi) -> Cint
 
 Learned estimates in nats of `count` datasets `xs[i]`, `ys[i]` into `out_mi`; returns a status.

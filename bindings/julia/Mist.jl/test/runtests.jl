@@ -142,6 +142,12 @@ end
             @test status_of(() -> mi_quantiles(x, y, bad)) == MIST_STATUS_INVALID_ARGUMENT
         end
         @test_throws ArgumentError mi_quantiles(x, y, Float64[])
+        both = mi_with_quantiles(x, y, probs)
+        @test both.estimate === mi(x, y)
+        @test both.quantiles == q
+        @test status_of(() -> mi_with_quantiles(x, y, [0.5, 1.0])) ==
+            MIST_STATUS_INVALID_ARGUMENT
+        @test_throws ArgumentError mi_with_quantiles(x, y, Float64[])
     end
 
     @testset "errors carry libmist's status" begin
