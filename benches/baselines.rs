@@ -1,6 +1,7 @@
-//! Time per estimate of the KSG (k = 5) and Gaussian baselines; prints a Markdown table.
+//! Time per estimate of the KSG (k = 5) and Gaussian baselines, and KSG at large n (where its
+//! k-d tree search serves dx + dy ≤ 4); prints Markdown tables.
 //!
-//! Run with `cargo bench --bench baselines`.
+//! Run with `cargo bench --bench baselines` (about 15 s on two cores).
 
 mod common;
 
@@ -34,12 +35,26 @@ fn main() {
     println!("| n | d | KSG ms | Gaussian ms | ratio |");
     println!("|---:|---:|---:|---:|---:|");
     for n in [100, 500, 5000] {
-        for d in [2, 16] {
+        for d in [1, 2, 16] {
             let (x, y) = correlated(n, d, 7);
             let reps = if n >= 5000 { 3 } else { 11 };
             let ksg = median_ms(&Ksg::default(), &x, &y, reps);
             let gauss = median_ms(&Gaussian, &x, &y, reps);
             println!("| {n} | {d} | {ksg:.3} | {gauss:.3} | {:.0} |", ksg / gauss);
+        }
+    }
+
+    println!("\n## KSG at scale (k = 5; dx = dy = d)\n");
+    println!("| n | d | search | KSG ms | estimate (nats) | truth (nats) |");
+    println!("|---:|---:|---|---:|---:|---:|");
+    for n in [10_000, 100_000] {
+        for d in [1, 2] {
+            let (x, y) = correlated(n, d, 8);
+            let reps = if n >= 100_000 { 1 } else { 3 };
+            let ms = median_ms(&Ksg::default(), &x, &y, reps);
+            let mi = Ksg::default().estimate(x.view(), y.view()).expect("valid bench data");
+            let truth = -(d as f64 / 2.0) * (1.0 - RHO * RHO).ln();
+            println!("| {n} | {d} | k-d tree | {ms:.0} | {mi:.4} | {truth:.4} |");
         }
     }
 }

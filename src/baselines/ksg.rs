@@ -1,6 +1,6 @@
 //! The Kraskov–Stögbauer–Grassberger k-nearest-neighbour MI estimator (algorithm 1).
 
-use super::{Estimator, standardize};
+use super::{Estimator, ksg_tree, standardize};
 use crate::input::drop_constant_columns;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -24,8 +24,10 @@ use statrs::function::gamma::digamma;
 /// the number of joint duplicates and `n_x`, `n_y` count the points at distance 0. So constant
 /// data gives 0 and X = Y uniform on m values gives about ln m.
 ///
-/// The neighbour search is brute force (O(n² (dx + dy)) time, O(n) scratch per thread),
-/// parallel over query points; the result is bit-identical whatever the number of threads.
+/// The neighbour search uses k-d trees (max-norm, O(n log n)) for `dx + dy ≤ 4` and n ≥ 1,500, and
+/// brute force otherwise (O(n² (dx + dy)) time, O(n) scratch per thread), parallel over query
+/// points either way; both find the same neighbours and counts, so the result is the same to the
+/// bit, whatever the method and the number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ksg {
     /// Number of neighbours; at least 1 and at most n − 1.
@@ -58,18 +60,15 @@ impl Estimator for Ksg {
         let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
             return Ok(0.0);
         };
-        let n = x.nrows();
+        let (n, dx, dy) = (x.nrows(), x.ncols(), y.ncols());
         let (xs, ys) = (standardized_columns(x.view()), standardized_columns(y.view()));
-        // Per point: ψ(n_x + 1) + ψ(n_y + 1). Collected in index order, then summed
-        // sequentially, so the total does not depend on how rayon splits the work.
-        let terms: Vec<f64> = (0..n)
-            .into_par_iter()
-            .map_init(
-                || Scratch { dist_x: vec![0.0; n], dist_y: vec![0.0; n], nearest: vec![0.0; k] },
-                |s, i| point_term(&xs, &ys, n, k, i, s),
-            )
-            .collect();
-        let mean = terms.iter().sum::<f64>() / n as f64;
+        let by_tree = (n >= ksg_tree::MIN_ROWS && dx + dy <= ksg_tree::MAX_DIMS)
+            .then(|| ksg_tree::neighbours(&xs, &ys, n, dx, dy, k))
+            .flatten();
+        let neighbours = by_tree.unwrap_or_else(|| brute_force(&xs, &ys, n, k));
+        // Collected in index order, then summed sequentially, so the total does not depend on how
+        // rayon splits the work.
+        let mean = neighbours.iter().map(|nb| nb.term(k)).sum::<f64>() / n as f64;
         Ok((digamma(k as f64) + digamma(n as f64) - mean).max(0.0))
     }
 
@@ -83,6 +82,41 @@ impl Estimator for Ksg {
     }
 }
 
+/// What KSG needs of one point's neighbourhood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Neighbours {
+    /// Its k-th neighbour is at a distance `eps > 0`; `n_x`, `n_y` other points are strictly
+    /// closer than `eps` in X and in Y alone.
+    Within { n_x: usize, n_y: usize },
+    /// At least k other points coincide with it (`eps = 0`): `k_tie` of them in the joint space,
+    /// `n_x` in X and `n_y` in Y.
+    Tied { k_tie: usize, n_x: usize, n_y: usize },
+}
+
+impl Neighbours {
+    /// The point's term `ψ(n_x + 1) + ψ(n_y + 1)`, with the tie rule of Gao et al. for
+    /// [`Neighbours::Tied`].
+    fn term(self, k: usize) -> f64 {
+        match self {
+            Neighbours::Within { n_x, n_y } => digamma((n_x + 1) as f64) + digamma((n_y + 1) as f64),
+            Neighbours::Tied { k_tie, n_x, n_y } => {
+                digamma((n_x + 1) as f64) + digamma((n_y + 1) as f64) + digamma(k as f64) - digamma(k_tie as f64)
+            }
+        }
+    }
+}
+
+/// [`Neighbours`] of every point by brute force, parallel over the points.
+fn brute_force(xs: &[f64], ys: &[f64], n: usize, k: usize) -> Vec<Neighbours> {
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || Scratch { dist_x: vec![0.0; n], dist_y: vec![0.0; n], nearest: vec![0.0; k] },
+            |s, i| point_neighbours(xs, ys, n, k, i, s),
+        )
+        .collect()
+}
+
 /// Per-thread buffers: marginal distances to every sample and the k smallest joint distances.
 struct Scratch {
     dist_x: Vec<f64>,
@@ -90,8 +124,8 @@ struct Scratch {
     nearest: Vec<f64>,
 }
 
-/// `ψ(n_x + 1) + ψ(n_y + 1)` for query point `i` (with the tie rule when `eps_i = 0`).
-fn point_term(xs: &[f64], ys: &[f64], n: usize, k: usize, i: usize, s: &mut Scratch) -> f64 {
+/// The [`Neighbours`] of query point `i`, by brute force.
+fn point_neighbours(xs: &[f64], ys: &[f64], n: usize, k: usize, i: usize, s: &mut Scratch) -> Neighbours {
     chebyshev_to_all(xs, n, i, &mut s.dist_x);
     chebyshev_to_all(ys, n, i, &mut s.dist_y);
     // Exclude the query itself from the neighbour search and from the counts.
@@ -122,7 +156,7 @@ fn point_term(xs: &[f64], ys: &[f64], n: usize, k: usize, i: usize, s: &mut Scra
             n_x += usize::from(a < eps);
             n_y += usize::from(b < eps);
         }
-        digamma((n_x + 1) as f64) + digamma((n_y + 1) as f64)
+        Neighbours::Within { n_x, n_y }
     } else {
         // At least k exact joint duplicates: count ties instead (Gao et al. 2017).
         let (mut k_tie, mut n_x, mut n_y) = (0usize, 0usize, 0usize);
@@ -131,7 +165,7 @@ fn point_term(xs: &[f64], ys: &[f64], n: usize, k: usize, i: usize, s: &mut Scra
             n_x += usize::from(a == 0.0);
             n_y += usize::from(b == 0.0);
         }
-        digamma((n_x + 1) as f64) + digamma((n_y + 1) as f64) + digamma(k as f64) - digamma(k_tie as f64)
+        Neighbours::Tied { k_tie, n_x, n_y }
     }
 }
 
@@ -277,5 +311,36 @@ pub(super) mod tests {
         assert!(matches!(mismatch, Err(Error::RowMismatch { x_rows: 10, y_rows: 9 })));
         let few = Ksg { k: 10 }.estimate(x.view(), y.view());
         assert!(matches!(few, Err(Error::TooFewRows { n: 10, min: 11, .. })));
+    }
+
+    /// The trees find the same neighbours and counts as brute force, for every pair of dims they
+    /// serve: continuous data, data rounded so that marginal distances tie with eps, and discrete
+    /// data where most points have k exact duplicates (the tie rule).
+    #[test]
+    fn trees_and_brute_force_agree_exactly() {
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let shapes = [(1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2)];
+        for (case, &(dx, dy)) in shapes.iter().enumerate() {
+            for (k, round) in [(5, None), (3, Some(10.0)), (4, Some(1.0))] {
+                let n = 600 + 37 * case;
+                let x = Array2::from_shape_fn((n, dx), |_| rng.sample::<f64, _>(StandardNormal));
+                let y = Array2::from_shape_fn((n, dy), |(r, c)| {
+                    x[[r, 0]] * 0.6 + rng.sample::<f64, _>(StandardNormal) + c as f64
+                });
+                let (x, y) = match round {
+                    Some(scale) => (x.mapv(|v| (v * scale).round()), y.mapv(|v| (v * scale).round())),
+                    None => (x, y),
+                };
+                let (xs, ys) = (standardized_columns(x.view()), standardized_columns(y.view()));
+                let tree = ksg_tree::neighbours(&xs, &ys, n, dx, dy, k).expect("a tree for these dims");
+                let brute = brute_force(&xs, &ys, n, k);
+                let tied = brute.iter().filter(|nb| matches!(nb, Neighbours::Tied { .. })).count();
+                assert_eq!(tree, brute, "dx = {dx}, dy = {dy}, k = {k}, rounding {round:?} ({tied} tied points)");
+                if round == Some(1.0) {
+                    assert!(tied > n / 4, "the discrete case exercises the tie rule: {tied} of {n}");
+                }
+            }
+        }
+        assert!(ksg_tree::neighbours(&[0.0; 10], &[0.0; 20], 5, 2, 4, 1).is_none(), "6 dims: brute force");
     }
 }

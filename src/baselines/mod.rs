@@ -3,6 +3,7 @@
 pub mod bootstrap;
 pub mod gaussian;
 pub mod ksg;
+mod ksg_tree;
 
 pub use bootstrap::Interval;
 pub use bootstrap::bootstrap_interval;
