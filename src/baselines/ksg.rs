@@ -94,6 +94,14 @@ pub(super) enum Neighbours {
 }
 
 impl Neighbours {
+    /// The same point's neighbours with X and Y exchanged.
+    pub(super) fn swapped(self) -> Self {
+        match self {
+            Neighbours::Within { n_x, n_y } => Neighbours::Within { n_x: n_y, n_y: n_x },
+            Neighbours::Tied { k_tie, n_x, n_y } => Neighbours::Tied { k_tie, n_x: n_y, n_y: n_x },
+        }
+    }
+
     /// The point's term `ψ(n_x + 1) + ψ(n_y + 1)`, with the tie rule of Gao et al. for
     /// [`Neighbours::Tied`].
     fn term(self, k: usize) -> f64 {

@@ -21,12 +21,15 @@ type MaxNorm = Chebyshev<f64>;
 /// [`Neighbours`] of every point of the column-major standardized `xs` (`dx` columns of `n`) and
 /// `ys`, from trees; `None` when `dx + dy` is above [`MAX_DIMS`] or a tree cannot be built.
 pub fn neighbours(xs: &[f64], ys: &[f64], n: usize, dx: usize, dy: usize, k: usize) -> Option<Vec<Neighbours>> {
+    // The search is symmetric in X and Y: with the narrower block first, four shapes cover all.
+    if dx > dy {
+        let swapped = neighbours(ys, xs, n, dy, dx, k)?;
+        return Some(swapped.into_iter().map(Neighbours::swapped).collect());
+    }
     match (dx, dy) {
         (1, 1) => search::<1, 1, 2>(xs, ys, n, k),
         (1, 2) => search::<1, 2, 3>(xs, ys, n, k),
-        (2, 1) => search::<2, 1, 3>(xs, ys, n, k),
         (1, 3) => search::<1, 3, 4>(xs, ys, n, k),
-        (3, 1) => search::<3, 1, 4>(xs, ys, n, k),
         (2, 2) => search::<2, 2, 4>(xs, ys, n, k),
         _ => None,
     }
@@ -57,23 +60,15 @@ fn search<const DX: usize, const DY: usize, const D: usize>(
         .map(|i| {
             let nearest = jt.query(&joint[i]).nearest_n::<MaxNorm>(with_self).execute();
             let eps = nearest[k].distance;
-            // Counts include the point itself (distance 0), hence the − 1.
+            // Other points at distance ≤ r (each count includes the point itself, at 0); strictly
+            // closer than eps > 0 is at most the next float below it.
+            let x_within = |r: f64| xt.query(&xp[i]).within::<MaxNorm>(r).unsorted().execute().len() - 1;
+            let y_within = |r: f64| yt.query(&yp[i]).within::<MaxNorm>(r).unsorted().execute().len() - 1;
             if eps > 0.0 {
-                let strict = |len: usize| len - 1;
-                Neighbours::Within {
-                    n_x: strict(
-                        xt.query(&xp[i]).within::<MaxNorm>(eps).exclusive_boundaries().unsorted().execute().len(),
-                    ),
-                    n_y: strict(
-                        yt.query(&yp[i]).within::<MaxNorm>(eps).exclusive_boundaries().unsorted().execute().len(),
-                    ),
-                }
+                Neighbours::Within { n_x: x_within(eps.next_down()), n_y: y_within(eps.next_down()) }
             } else {
-                Neighbours::Tied {
-                    k_tie: jt.query(&joint[i]).within::<MaxNorm>(0.0).unsorted().execute().len() - 1,
-                    n_x: xt.query(&xp[i]).within::<MaxNorm>(0.0).unsorted().execute().len() - 1,
-                    n_y: yt.query(&yp[i]).within::<MaxNorm>(0.0).unsorted().execute().len() - 1,
-                }
+                let k_tie = jt.query(&joint[i]).within::<MaxNorm>(0.0).unsorted().execute().len() - 1;
+                Neighbours::Tied { k_tie, n_x: x_within(0.0), n_y: y_within(0.0) }
             }
         })
         .collect();
