@@ -1,7 +1,9 @@
 //! The learned estimator's speed next to the classical baselines; prints Markdown tables.
 //!
 //! 1. Time per estimate (median wall time) of the model (the embedded default model through the
-//!    safe Rust API, `mist::runtime::MistEstimator`), KSG (k = 5) and Gaussian, for
+//!    safe Rust API, `mist::runtime::MistEstimator`), with its floating-point operations and the
+//!    rate they run at (the whole estimate's time: preprocessing and summary included), KSG (k = 5)
+//!    and Gaussian, for
 //!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios; beside them the time of the
 //!    model's summary features (`mist::summary::summary`, part of the model's time) of one chunk
 //!    (the first `max_n` rows) and its ratio to the Gaussian estimate of the same chunk.
@@ -34,6 +36,28 @@ fn seconds(f: impl FnOnce()) -> f64 {
     let start = Instant::now();
     f();
     start.elapsed().as_secs_f64()
+}
+
+/// Floating-point operations of the shipped main model for one dataset of `n` rows and `taus`
+/// quantile levels: 2 per multiply-add of its matrix products (element-wise ops, softmax and layer
+/// norms, about 1% more, left out). Architecture of `MistModelConfig::compact` in
+/// `trainer/src/model.rs`: 32 + 32 padded input columns, width 64, feed-forward 4 × 64, 2 ISAB
+/// blocks of 16 inducing points, 1 PMA seed, 7 summary features, τ features 9 → 32. A dataset above
+/// `max_n` rows runs as ⌈n / max_n⌉ chunks of its largest chunk's length.
+fn model_flops(n: usize, max_n: usize, taus: usize) -> f64 {
+    let (d_in, w, ff, inducing, seeds, summary, tau_in, tau_embed) = (64.0, 64.0, 256.0, 16.0, 1.0, 7.0, 9.0, 32.0);
+    // Multiply-adds of a MAB with q queries over k keys: projections, scores, context, feed-forward.
+    let mab = |q: f64, k: f64| w * w * (2.0 * q + 2.0 * k) + 2.0 * q * k * w + 2.0 * q * w * ff;
+    let chunks = n.div_ceil(max_n);
+    let rows = n.div_ceil(chunks) as f64;
+    let encoder = rows * (d_in * w + w * w) + d_in * w;
+    let isab = 2.0 * (mab(inducing, rows) + mab(rows, inducing));
+    let pooling = mab(seeds, rows);
+    let heads = summary * w
+        + (seeds * w * w + w)
+        + seeds * w * w
+        + taus as f64 * (tau_in * tau_embed + tau_embed * w + w * w + w);
+    2.0 * chunks as f64 * (encoder + isab + pooling + heads)
 }
 
 /// Median wall time in ms of repeated estimates.
@@ -74,10 +98,10 @@ fn main() {
 
     println!("## Time per estimate (median ms)\n");
     println!(
-        "| n | d | model ms | KSG ms | Gaussian ms | KSG / model | model / Gaussian | summary ms, one chunk | \
-         summary / Gaussian, one chunk |"
+        "| n | d | model ms | model MFLOP | model GFLOP/s | KSG ms | Gaussian ms | KSG / model | model / Gaussian | \
+         summary ms, one chunk | summary / Gaussian, one chunk |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in [100, 500, 5000] {
         for d in [2, 16] {
             let (x, y) = correlated(n, d, 7);
@@ -91,12 +115,16 @@ fn main() {
             });
             let summary_cells = format!("{summary_ms:.3} | {:.1}", summary_ms / chunk_gauss);
             if d > info.max_dx || d > info.max_dy {
-                println!("| {n} | {d} | — (d > max) | {ksg:.3} | {gauss:.3} | — | — | {summary_cells} |");
+                println!("| {n} | {d} | — (d > max) | — | — | {ksg:.3} | {gauss:.3} | — | — | {summary_cells} |");
                 continue;
             }
             let mist = median_ms(&model, &x, &y);
+            // A point estimate feeds the quantile head one level (τ = ½).
+            let flops = model_flops(n, info.max_n, 1);
             println!(
-                "| {n} | {d} | {mist:.3} | {ksg:.3} | {gauss:.3} | {:.1} | {:.1} | {summary_cells} |",
+                "| {n} | {d} | {mist:.3} | {:.1} | {:.1} | {ksg:.3} | {gauss:.3} | {:.1} | {:.1} | {summary_cells} |",
+                flops / 1e6,
+                flops / (mist * 1e-3) / 1e9,
                 ksg / mist,
                 mist / gauss
             );
