@@ -55,23 +55,54 @@ pub fn rank_gauss_untied(data: ArrayView2<f64>, seed: u64) -> Array2<f64> {
     let n = data.nrows();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Array2::zeros(data.raw_dim());
-    let mut order: Vec<usize> = Vec::with_capacity(n);
+    // Every column takes the same n values, one per rank: computed once.
+    let scores: Vec<f64> = (0..n).map(|rank| normal_quantile((rank as f64 + 0.5) / n as f64)).collect();
+    // (value in f64::total_cmp order, tie-breaking key, row), sorted as plain integers.
+    let mut entries: Vec<(u64, u64, usize)> = Vec::with_capacity(n);
     for (col, mut out_col) in data.columns().into_iter().zip(out.columns_mut()) {
-        let keys: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
-        order.clear();
-        order.extend(0..n);
-        order.sort_unstable_by(|&a, &b| col[a].total_cmp(&col[b]).then(keys[a].cmp(&keys[b])));
-        for (rank, &i) in order.iter().enumerate() {
-            out_col[i] = normal_quantile((rank as f64 + 0.5) / n as f64);
+        entries.clear();
+        entries.extend(col.iter().enumerate().map(|(row, &v)| (total_order(v), rng.next_u64(), row)));
+        entries.sort_unstable();
+        for (&score, &(_, _, row)) in scores.iter().zip(&entries) {
+            out_col[row] = score;
         }
     }
     out
+}
+
+/// `v`'s bits mapped so that unsigned integer order is the order of [`f64::total_cmp`].
+fn total_order(v: f64) -> u64 {
+    let bits = v.to_bits();
+    // Negative values: all bits flipped (larger magnitude, smaller); positive: the sign bit set.
+    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn total_order_sorts_like_total_cmp() {
+        let values = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -f64::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            5e-324,
+            1.0,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(total_order(a).cmp(&total_order(b)), a.total_cmp(&b), "{a} vs {b}");
+            }
+        }
+    }
 
     #[test]
     fn ties_get_average_ranks() {
