@@ -69,10 +69,8 @@ mi <- function(x, y, method = c("mist", "ksg", "gaussian"), k = 5, estimator = N
 #' y <- 0.75 * x + sqrt(1 - 0.75^2) * rnorm(1000)
 #' mi_quantiles(x, y) # nats; the true value is 0.413
 mi_quantiles <- function(x, y, probs = c(0.05, 0.5, 0.95), estimator = NULL) {
-  check_probs(probs)
-  check_pair(x, y, "x", "y")
-  q <- .Call(C_mist_quantiles, get_estimator(estimator), x, y, as.double(probs), FALSE)
-  name_quantiles(q, probs)
+  # One model run gives the point estimate too, at no extra cost.
+  mi_with_quantiles(x, y, probs, estimator)$quantiles
 }
 
 #' Mutual information and its quantiles in one model run
@@ -91,23 +89,15 @@ mi_quantiles <- function(x, y, probs = c(0.05, 0.5, 0.95), estimator = NULL) {
 #' y <- 0.75 * x + sqrt(1 - 0.75^2) * rnorm(1000)
 #' mi_with_quantiles(x, y) # nats; the true value is 0.413
 mi_with_quantiles <- function(x, y, probs = c(0.05, 0.5, 0.95), estimator = NULL) {
-  check_probs(probs)
-  check_pair(x, y, "x", "y")
-  both <- .Call(C_mist_estimate_with_quantiles, get_estimator(estimator), x, y, as.double(probs), FALSE)
-  list(estimate = both[[1]], quantiles = name_quantiles(both[[2]], probs))
-}
-
-# Quantile levels: at least one, each strictly between 0 and 1.
-check_probs <- function(probs) {
   if (!is.numeric(probs) || length(probs) == 0 || anyNA(probs) || any(probs <= 0 | probs >= 1)) {
     stop("probs must be numbers strictly between 0 and 1", call. = FALSE)
   }
-}
-
-# Names quantiles like stats::quantile() does ("5%", "50%", ...).
-name_quantiles <- function(q, probs) {
+  check_pair(x, y, "x", "y")
+  both <- .Call(C_mist_estimate_with_quantiles, get_estimator(estimator), x, y, as.double(probs), FALSE)
+  q <- both[[2]]
+  # Named like stats::quantile()'s ("5%", "50%", ...).
   names(q) <- paste0(formatC(100 * probs, format = "fg", width = 1, digits = 7), "%")
-  q
+  list(estimate = both[[1]], quantiles = q)
 }
 
 #' Mutual information of many datasets

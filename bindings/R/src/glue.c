@@ -171,21 +171,6 @@ static SEXP r_estimate(SEXP ptr, SEXP x, SEXP y, SEXP row_major) {
     return Rf_ScalarReal(mi);
 }
 
-static SEXP r_quantiles(SEXP ptr, SEXP x, SEXP y, SEXP taus, SEXP row_major) {
-    const MistEstimator *est = handle(ptr);
-    if (TYPEOF(taus) != REALSXP) {
-        Rf_errorcall(R_NilValue, "probs must be a double vector");
-    }
-    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
-    SEXP out = PROTECT(Rf_allocVector(REALSXP, XLENGTH(taus)));
-    int rm = Rf_asLogical(row_major) == TRUE;
-    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
-    MistStatus status = mist_quantiles(est, &mx, &my, REAL(taus), (size_t)XLENGTH(taus), REAL(out));
-    UNPROTECT(2);
-    check_status(status);
-    return out;
-}
-
 /* The point estimate and the quantiles from one run: list(estimate, quantiles). */
 static SEXP r_estimate_with_quantiles(SEXP ptr, SEXP x, SEXP y, SEXP taus, SEXP row_major) {
     const MistEstimator *est = handle(ptr);
@@ -264,7 +249,6 @@ static const R_CallMethodDef call_methods[] = {
     {"mist_is_open", (DL_FUNC)&r_is_open, 1},
     {"mist_limits", (DL_FUNC)&r_limits, 1},
     {"mist_estimate", (DL_FUNC)&r_estimate, 4},
-    {"mist_quantiles", (DL_FUNC)&r_quantiles, 5},
     {"mist_estimate_with_quantiles", (DL_FUNC)&r_estimate_with_quantiles, 5},
     {"mist_ksg", (DL_FUNC)&r_ksg, 4},
     {"mist_gaussian", (DL_FUNC)&r_gaussian, 3},

@@ -289,21 +289,8 @@ function mi_quantiles(
     probs::AbstractVector{<:Real} = [0.05, 0.5, 0.95];
     estimator::Union{Nothing, MistEstimator} = nothing,
 )
-    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
-    xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
-    taus = levels(probs)
-    out = Vector{Float64}(undef, length(taus))
-    with_handle(resolve(estimator)) do handle
-        GC.@preserve xm ym check(LibMist.mist_quantiles(
-            handle,
-            xc,
-            yc,
-            taus,
-            length(taus),
-            out,
-        ))
-    end
-    return out
+    # One model run gives the point estimate too, at no extra cost.
+    return mi_with_quantiles(x, y, probs; estimator).quantiles
 end
 
 """
@@ -322,7 +309,8 @@ function mi_with_quantiles(
 )
     xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
     xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
-    taus = levels(probs)
+    isempty(probs) && throw(ArgumentError("probs must hold at least one level in (0, 1)"))
+    taus = convert(Vector{Float64}, probs)
     estimate, quantiles = Ref{Cdouble}(), Vector{Float64}(undef, length(taus))
     with_handle(resolve(estimator)) do handle
         GC.@preserve xm ym check(LibMist.mist_estimate_with_quantiles(
@@ -336,12 +324,6 @@ function mi_with_quantiles(
         ))
     end
     return (estimate = estimate[], quantiles = quantiles)
-end
-
-# The quantile levels as the C call takes them; at least one.
-function levels(probs)
-    isempty(probs) && throw(ArgumentError("probs must hold at least one level in (0, 1)"))
-    return convert(Vector{Float64}, probs)
 end
 
 """
