@@ -4,25 +4,18 @@
 //! Run with `cargo bench --bench baselines` (about 15 s on two cores).
 
 mod common;
+mod timing;
 
 use common::{RHO, correlated};
 use mist::baselines::{Estimator, Gaussian, Ksg};
 use ndarray::Array2;
-use std::time::Instant;
+use timing::median_ms;
 
-/// Median wall time in ms of `reps` estimates.
-fn median_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>, reps: usize) -> f64 {
-    let mut times: Vec<f64> = (0..reps)
-        .map(|_| {
-            let start = Instant::now();
-            let mi = est.estimate(x.view(), y.view()).expect("valid bench data");
-            let ms = start.elapsed().as_secs_f64() * 1e3;
-            std::hint::black_box(mi);
-            ms
-        })
-        .collect();
-    times.sort_unstable_by(f64::total_cmp);
-    times[reps / 2]
+/// Median wall time in ms of repeated estimates ([`median_ms`]).
+fn median_estimate_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    median_ms(|| {
+        std::hint::black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
+    })
 }
 
 fn main() {
@@ -37,9 +30,8 @@ fn main() {
     for n in [100, 500, 5000] {
         for d in [1, 2, 16] {
             let (x, y) = correlated(n, d, 7);
-            let reps = if n >= 5000 { 3 } else { 11 };
-            let ksg = median_ms(&Ksg::default(), &x, &y, reps);
-            let gauss = median_ms(&Gaussian, &x, &y, reps);
+            let ksg = median_estimate_ms(&Ksg::default(), &x, &y);
+            let gauss = median_estimate_ms(&Gaussian, &x, &y);
             println!("| {n} | {d} | {ksg:.3} | {gauss:.3} | {:.0} |", ksg / gauss);
         }
     }
@@ -50,8 +42,7 @@ fn main() {
     for n in [10_000, 100_000] {
         for d in [1, 2] {
             let (x, y) = correlated(n, d, 8);
-            let reps = if n >= 100_000 { 1 } else { 3 };
-            let ms = median_ms(&Ksg::default(), &x, &y, reps);
+            let ms = median_estimate_ms(&Ksg::default(), &x, &y);
             let mi = Ksg::default().estimate(x.view(), y.view()).expect("valid bench data");
             let truth = -(d as f64 / 2.0) * (1.0 - RHO * RHO).ln();
             println!("| {n} | {d} | k-d tree | {ms:.0} | {mi:.4} | {truth:.4} |");

@@ -8,30 +8,23 @@
 //!
 //! Run with `cargo bench -p mist --bench peers -- DIR`; usually `scripts/bench-peers` runs it.
 
+mod timing;
+
 use mist::baselines::{Estimator, Ksg};
 use mist::runtime::{EstimatorOptions, MistEstimator};
 use ndarray::Array2;
 use ndarray_npy::read_npy;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use timing::median_ms;
 
-/// Wall time spent on one tool and dataset after the warm-up call.
-const BUDGET: Duration = Duration::from_millis(1500);
-
-/// An estimate and the median seconds per call: one warm-up call, then as many as fit in
-/// [`BUDGET`] (at least 3, at most 25).
+/// An estimate and the median seconds per call ([`median_ms`]).
 fn timed(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> (f64, f64) {
-    let call = || {
-        let start = Instant::now();
-        let mi = black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
-        (mi, start.elapsed().as_secs_f64())
-    };
-    let (mi, first) = call();
-    let reps = ((BUDGET.as_secs_f64() / first) as usize).clamp(3, 25);
-    let mut times: Vec<f64> = (0..reps).map(|_| call().1).collect();
-    times.sort_unstable_by(f64::total_cmp);
-    (mi, times[reps / 2])
+    let mi = est.estimate(x.view(), y.view()).expect("valid bench data");
+    let ms = median_ms(|| {
+        black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
+    });
+    (mi, ms / 1e3)
 }
 
 /// The datasets in `dir` as (name, x, y), ordered by n, then d.

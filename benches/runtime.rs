@@ -19,6 +19,7 @@
 //! `scripts/setup-onnxruntime`).
 
 mod common;
+mod timing;
 
 use common::{RHO, correlated};
 use mist::baselines::{Estimator, Gaussian, Ksg};
@@ -26,17 +27,8 @@ use mist::runtime::{EstimatorOptions, MistEstimator};
 use mist::summary::summary;
 use ndarray::{Array2, s};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-/// Wall time spent on one cell of the timing table (after a first, timed call).
-const BUDGET: Duration = Duration::from_millis(1500);
-
-/// Seconds `f` takes.
-fn seconds(f: impl FnOnce()) -> f64 {
-    let start = Instant::now();
-    f();
-    start.elapsed().as_secs_f64()
-}
+use std::time::Instant;
+use timing::{median_ms, seconds};
 
 /// Floating-point operations of the shipped main model for one dataset of `n` rows and `taus`
 /// quantile levels: 2 per multiply-add of its matrix products (element-wise ops, softmax and layer
@@ -61,21 +53,10 @@ fn model_flops(n: usize, max_n: usize, taus: usize) -> f64 {
 }
 
 /// Median wall time in ms of repeated estimates.
-fn median_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
-    median_ms_of(|| {
+fn median_estimate_ms(est: &dyn Estimator, x: &Array2<f64>, y: &Array2<f64>) -> f64 {
+    median_ms(|| {
         black_box(est.estimate(x.view(), y.view()).expect("valid bench data"));
     })
-}
-
-/// Median wall time in ms of repeated calls of `f`: a first call, then as many as fit in
-/// [`BUDGET`] (at least 2, at most 25 more).
-fn median_ms_of(f: impl Fn()) -> f64 {
-    let once = || seconds(&f);
-    let first = once();
-    let reps = ((BUDGET.as_secs_f64() / first) as usize).clamp(2, 25);
-    let mut times: Vec<f64> = (0..reps).map(|_| once()).collect();
-    times.sort_unstable_by(f64::total_cmp);
-    times[reps / 2] * 1e3
 }
 
 fn main() {
@@ -105,12 +86,12 @@ fn main() {
     for n in [100, 500, 5000] {
         for d in [2, 16] {
             let (x, y) = correlated(n, d, 7);
-            let ksg = median_ms(&Ksg::default(), &x, &y);
-            let gauss = median_ms(&Gaussian, &x, &y);
+            let ksg = median_estimate_ms(&Ksg::default(), &x, &y);
+            let gauss = median_estimate_ms(&Gaussian, &x, &y);
             let rows = n.min(info.max_n);
             let (xc, yc) = (x.slice(s![..rows, ..]), y.slice(s![..rows, ..]));
-            let chunk_gauss = median_ms(&Gaussian, &xc.to_owned(), &yc.to_owned());
-            let summary_ms = median_ms_of(|| {
+            let chunk_gauss = median_estimate_ms(&Gaussian, &xc.to_owned(), &yc.to_owned());
+            let summary_ms = median_ms(|| {
                 black_box(summary(xc, yc));
             });
             let summary_cells = format!("{summary_ms:.3} | {:.1}", summary_ms / chunk_gauss);
@@ -118,7 +99,7 @@ fn main() {
                 println!("| {n} | {d} | — (d > max) | — | — | {ksg:.3} | {gauss:.3} | — | — | {summary_cells} |");
                 continue;
             }
-            let mist = median_ms(&model, &x, &y);
+            let mist = median_estimate_ms(&model, &x, &y);
             // A point estimate feeds the quantile head one level (τ = ½).
             let flops = model_flops(n, info.max_n, 1);
             println!(
@@ -138,13 +119,13 @@ fn main() {
     for (n, d) in [(100, 2), (500, 16), (5000, 2)] {
         let (x, y) = correlated(n, d, 9);
         let (x, y) = (x.view(), y.view());
-        let point = median_ms_of(|| {
+        let point = median_ms(|| {
             black_box(model.estimate(x, y).expect("valid bench data"));
         });
-        let quantiles = median_ms_of(|| {
+        let quantiles = median_ms(|| {
             black_box(model.quantiles(x, y, &taus).expect("valid bench data"));
         });
-        let both = median_ms_of(|| {
+        let both = median_ms(|| {
             black_box(model.estimate_with_quantiles(x, y, &taus).expect("valid bench data"));
         });
         println!("| {n} | {d} | {point:.3} | {quantiles:.3} | {both:.3} | {:.2} |", both / point);

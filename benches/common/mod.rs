@@ -4,7 +4,6 @@ use ndarray::Array2;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-
 /// Correlation between X column c and Y column c.
 pub const RHO: f64 = 0.5;
 
