@@ -28,7 +28,8 @@
  *
  * THREAD SAFETY. One MistEstimator handle may be used from any number of threads at once. Calls
  * run concurrently up to options.threads of them (each in its own ONNX Runtime session on one
- * thread); further calls wait for a free session. Results are deterministic: the same input,
+ * thread; see options.threads for when one call uses several); further calls wait for a free
+ * session. Results are deterministic: the same input,
  * options and seed give bit-identical results, whatever the number of calling threads. Only
  * mist_free must not overlap other calls on the same handle. The last error is per thread; all
  * other functions are thread-safe too.
@@ -243,7 +244,8 @@ typedef struct MistOptions {
   bool cuda_fallback_to_cpu;
   /**
    * Most calls on the handle that run at once, each in its own ONNX Runtime session on one thread;
-   * further calls wait. 0 (default): the number of CPUs.
+   * further calls wait. 0 (default): the number of CPUs. While a handle has never served two
+   * calls at once, a call whose model run has 200 rows or more uses min(threads, 4) threads.
    */
   size_t threads;
   /**

@@ -3,6 +3,7 @@
 //! information (dropped: MI is exactly unchanged), and a column whose values repeat heavily is
 //! discrete, which the learned model never saw in training (refused by the model).
 
+use crate::preprocess::sorted_column;
 use crate::{Error, Result};
 use ndarray::{ArrayView1, ArrayView2, Axis, CowArray, Ix2};
 
@@ -22,6 +23,10 @@ pub fn validate(x: ArrayView2<f64>, y: ArrayView2<f64>, min_n: usize, what: &str
         return Err(Error::TooFewRows { n: x.nrows(), min: min_n, what: what.to_string() });
     }
     for (which, m) in [("X", &x), ("Y", &y)] {
+        // A plain scan first; the cell's index is looked up only when there is one to report.
+        if m.iter().all(|v| v.is_finite()) {
+            continue;
+        }
         if let Some(((row, col), &value)) = m.indexed_iter().find(|(_, v)| !v.is_finite()) {
             return Err(Error::NonFinite { which, row, col, value });
         }
@@ -51,34 +56,38 @@ pub fn drop_constant_columns(m: ArrayView2<'_, f64>) -> Option<CowArray<'_, f64,
 /// dropped, see [`drop_constant_columns`]); so do a few ties, which the model's preprocessing
 /// breaks at random without changing MI.
 pub fn check_continuous(m: ArrayView2<f64>, which: &'static str) -> Result<()> {
-    let n = m.nrows();
-    let limit = (MAX_TIE_SHARE * n as f64).max(2.0);
     for (col, column) in m.columns().into_iter().enumerate() {
-        let (value, count) = most_frequent(column);
-        if count < n && count as f64 > limit {
-            return Err(Error::Discrete { which, col, value, count, n });
-        }
+        check_column(column, &sorted_column(column), col, which)?;
     }
     Ok(())
 }
 
-/// Whether every value of `column` equals the first.
-fn is_constant(column: ArrayView1<f64>) -> bool {
-    column.first().is_none_or(|first| column.iter().all(|v| v == first))
+/// [`check_continuous`] of `m` whose [`sorted_rows`](crate::preprocess::sorted_rows) are known.
+pub fn check_continuous_sorted(m: ArrayView2<f64>, sorted: &[Vec<usize>], which: &'static str) -> Result<()> {
+    for (col, (column, rows)) in m.columns().into_iter().zip(sorted).enumerate() {
+        check_column(column, rows, col, which)?;
+    }
+    Ok(())
 }
 
-/// The most frequent value of a non-empty `column` and how many times it occurs (the smallest such
-/// value on a tie).
-fn most_frequent(column: ArrayView1<f64>) -> (f64, usize) {
-    let mut sorted = column.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let mut best = (f64::NAN, 0);
-    for run in sorted.chunk_by(|a, b| a == b) {
-        if run.len() > best.1 {
-            best = (run[0], run.len());
+/// The [`check_continuous`] test of column `col`, its rows in increasing order of value.
+fn check_column(column: ArrayView1<f64>, sorted: &[usize], col: usize, which: &'static str) -> Result<()> {
+    let n = column.len();
+    // The most frequent value: the first longest run of equal values (-0 and 0 are equal).
+    let (mut value, mut count) = (f64::NAN, 0);
+    for run in sorted.chunk_by(|&a, &b| column[a] == column[b]) {
+        if run.len() > count {
+            (value, count) = (column[run[0]], run.len());
         }
     }
-    best
+    if count < n && count as f64 > (MAX_TIE_SHARE * n as f64).max(2.0) {
+        return Err(Error::Discrete { which, col, value, count, n });
+    }
+    Ok(())
+}
+
+fn is_constant(column: ArrayView1<f64>) -> bool {
+    column.first().is_none_or(|first| column.iter().all(|v| v == first))
 }
 
 #[cfg(test)]

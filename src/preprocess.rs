@@ -16,8 +16,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 
 /// Average ranks (1-based) of `values`; tied values share the mean of their ranks.
 pub fn average_ranks(values: ArrayView1<f64>) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let order = sorted_column(values);
     let mut ranks = vec![0.0; values.len()];
     let mut start = 0;
     while start < order.len() {
@@ -52,26 +51,60 @@ pub fn rank_gauss(data: ArrayView2<f64>) -> Array2<f64> {
 /// ones, so MI is exactly unchanged, and the model sees distinct ranks, as in training. Without ties
 /// this equals [`rank_gauss`] bit for bit.
 pub fn rank_gauss_untied(data: ArrayView2<f64>, seed: u64) -> Array2<f64> {
+    rank_gauss_untied_sorted(data, &sorted_rows(data), seed)
+}
+
+/// [`rank_gauss_untied`] of `data` whose [`sorted_rows`] are known.
+pub fn rank_gauss_untied_sorted(data: ArrayView2<f64>, sorted: &[Vec<usize>], seed: u64) -> Array2<f64> {
     let n = data.nrows();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Array2::zeros(data.raw_dim());
     // Every column takes the same n values, one per rank: computed once.
     let scores: Vec<f64> = (0..n).map(|rank| normal_quantile((rank as f64 + 0.5) / n as f64)).collect();
-    // (value in f64::total_cmp order, tie-breaking key, row), sorted as plain integers.
-    let mut entries: Vec<(u64, u64, usize)> = Vec::with_capacity(n);
-    for (col, mut out_col) in data.columns().into_iter().zip(out.columns_mut()) {
-        entries.clear();
-        entries.extend(col.iter().enumerate().map(|(row, &v)| (total_order(v), rng.next_u64(), row)));
-        entries.sort_unstable();
-        for (&score, &(_, _, row)) in scores.iter().zip(&entries) {
+    let mut keys = Vec::new();
+    for (c, ((col, mut out_col), rows)) in data.columns().into_iter().zip(out.columns_mut()).zip(sorted).enumerate() {
+        // Equal values are ordered by a random key per row, then by row. Column c's keys are the
+        // stream's draws n c to n (c + 1) − 1 (two 32-bit words each), drawn only when it has ties.
+        let tied = |a: &usize, b: &usize| col[*a].to_bits() == col[*b].to_bits();
+        let untied;
+        let rows = if rows.windows(2).any(|w| tied(&w[0], &w[1])) {
+            rng.set_word_pos(2 * (n * c) as u128);
+            keys.clear();
+            keys.extend((0..n).map(|_| rng.next_u64()));
+            let mut rows = rows.clone();
+            rows.chunk_by_mut(tied).for_each(|run| run.sort_unstable_by_key(|&row| (keys[row], row)));
+            untied = rows;
+            &untied
+        } else {
+            rows
+        };
+        for (&score, &row) in scores.iter().zip(rows) {
             out_col[row] = score;
         }
     }
     out
 }
 
+/// The rows of each column of a matrix in increasing order of value, one `Vec` per column.
+pub type SortedRows = Vec<Vec<usize>>;
+
+/// The rows of each column of `data` in increasing order of value ([`f64::total_cmp`]), equal
+/// values by row: the one sort per column that the discrete-data check
+/// ([`crate::input::check_continuous_sorted`]) and [`rank_gauss_untied_sorted`] share.
+pub fn sorted_rows(data: ArrayView2<f64>) -> SortedRows {
+    data.columns().into_iter().map(sorted_column).collect()
+}
+
+/// The rows of `column` in increasing order of value, as in [`sorted_rows`].
+pub fn sorted_column(column: ArrayView1<f64>) -> Vec<usize> {
+    // (value in f64::total_cmp order, row), sorted as plain integers.
+    let mut entries: Vec<(u64, usize)> = column.iter().enumerate().map(|(row, &v)| (total_order(v), row)).collect();
+    entries.sort_unstable();
+    entries.into_iter().map(|(_, row)| row).collect()
+}
+
 /// `v`'s bits mapped so that unsigned integer order is the order of [`f64::total_cmp`].
-fn total_order(v: f64) -> u64 {
+pub(crate) fn total_order(v: f64) -> u64 {
     let bits = v.to_bits();
     // Negative values: all bits flipped (larger magnitude, smaller); positive: the sign bit set.
     if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
@@ -135,6 +168,29 @@ mod tests {
         assert_eq!(a, rank_gauss_untied(tied.view(), 1));
         let other = (2..40).map(|seed| rank_gauss_untied(tied.view(), seed)).find(|b| *b != a);
         assert!(other.is_some(), "another seed orders the ties differently");
+    }
+
+    #[test]
+    fn ties_are_ordered_by_the_keys_of_one_stream_drawn_column_after_column() {
+        // Columns with and without ties (and ±0, equal under == but not in total order): each tied
+        // column must use the keys that drawing n per column, in order, gives it.
+        let data = Array2::from_shape_fn((300, 5), |(r, c)| match c {
+            1 => r as f64,
+            3 => [0.0, -0.0, 1.0][r % 3],
+            _ => ((r * (c + 3) + c) % 7) as f64,
+        });
+        let n = data.nrows();
+        let mut rng = ChaCha8Rng::seed_from_u64(42);
+        let mut expected = Array2::zeros(data.raw_dim());
+        for (col, mut out) in data.columns().into_iter().zip(expected.columns_mut()) {
+            let mut entries: Vec<(u64, u64, usize)> =
+                col.iter().enumerate().map(|(row, &v)| (total_order(v), rng.next_u64(), row)).collect();
+            entries.sort_unstable();
+            for (rank, &(_, _, row)) in entries.iter().enumerate() {
+                out[row] = normal_quantile((rank as f64 + 0.5) / n as f64);
+            }
+        }
+        assert_eq!(rank_gauss_untied(data.view(), 42), expected);
     }
 
     #[test]

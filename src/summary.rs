@@ -9,7 +9,7 @@
 
 use crate::baselines::gaussian::GaussianFit;
 use crate::baselines::{Estimator, Gaussian};
-use crate::preprocess::rank_gauss;
+use crate::preprocess::{rank_gauss, total_order};
 use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -42,11 +42,7 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let nats = |g: f64| if g.is_finite() { g.clamp(0.0, MAX_GAUSSIAN_NATS) } else { 0.0 };
     // The shuffle permutes the rows in a canonical (sorted) order, so that the floor, like g, does
     // not depend on the order of the rows.
-    let cells = |r: usize| x.row(r).into_iter().chain(y.row(r));
-    let mut sorted: Vec<usize> = (0..x.nrows()).collect();
-    sorted.sort_by(|&a, &b| {
-        cells(a).zip(cells(b)).map(|(p, q)| p.total_cmp(q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
-    });
+    let sorted = sorted_rows(x, y);
     let mut shuffled = sorted.clone();
     shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(SHUFFLE_SEED));
     let fit = GaussianFit::new(x, y).ok();
@@ -56,6 +52,21 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let (rx, ry) = (squared_radii(x), squared_radii(y));
     let r = Gaussian.estimate(rx.view(), ry.view()).map_or(0.0, nats);
     [c / 10.0, c.ln_1p(), g.ln_1p(), floor.ln_1p(), n.ln() / 6.0, (d / n).min(4.0), r.ln_1p()].map(|v| v as f32)
+}
+
+/// The rows in lexicographic order of their cells (X's, then Y's; [`f64::total_cmp`]), equal rows
+/// by index. Sorted first by the first cell alone, which decides almost every comparison (rank-Gaussian
+/// data with ties broken has none in a column), then each run of equal first cells in full.
+fn sorted_rows(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Vec<usize> {
+    let cells = |r: usize| x.row(r).into_iter().chain(y.row(r));
+    let lexicographic = |&a: &usize, &b: &usize| {
+        cells(a).zip(cells(b)).map(|(p, q)| p.total_cmp(q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    };
+    let first = |r: usize| x.row(r).first().map_or(0, |&v| total_order(v));
+    let mut rows: Vec<usize> = (0..x.nrows()).collect();
+    rows.sort_unstable_by_key(|&r| (first(r), r));
+    rows.chunk_by_mut(|&a, &b| first(a) == first(b)).for_each(|run| run.sort_by(lexicographic));
+    rows
 }
 
 /// The rank-Gaussian squared norms of the rows of `a`, one column.
@@ -140,6 +151,19 @@ mod tests {
         let s = summary(x.view(), y.view());
         assert!(s[3] > 0.0, "{s:?}");
         assert_eq!(s, permuted);
+    }
+
+    #[test]
+    fn rows_sort_lexicographically_when_first_cells_tie() {
+        // First cells from 3 values (and -0 beside 0), later cells tie too, some rows identical.
+        let x = Array2::from_shape_fn((60, 2), |(r, c)| if c == 0 { [0.0, -0.0, 1.0][r % 3] } else { (r % 4) as f64 });
+        let y = Array2::from_shape_fn((60, 1), |(r, _)| (r % 5 / 2) as f64);
+        let cells = |r: usize| [x[[r, 0]], x[[r, 1]], y[[r, 0]]];
+        let mut expected: Vec<usize> = (0..60).collect();
+        expected.sort_by(|&a, &b| {
+            cells(a).iter().zip(cells(b)).map(|(p, q)| p.total_cmp(&q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+        });
+        assert_eq!(sorted_rows(x.view(), y.view()), expected);
     }
 
     #[test]

@@ -561,6 +561,28 @@ fn one_handle_many_threads_gives_the_single_threaded_results() {
 }
 
 #[test]
+fn the_handles_own_threads_do_not_change_the_bits() {
+    // A call alone on a handle with one run of at least 200 rows runs on the handle's own session
+    // with min(threads, 4) intra-op threads; with threads = 1 on one thread. Same bits, for point
+    // estimates and quantiles, one chunk and several (n = 2,000: 4 chunks in one run).
+    let with = |threads| {
+        let mut o = options();
+        o.threads = threads;
+        create(Some(&o)).unwrap()
+    };
+    let (one, four) = (with(1), with(4));
+    for (i, (n, dx, dy)) in
+        [(200, 1, 1), (350, 3, 2), (500, 16, 16), (500, 32, 1), (2000, 2, 2)].into_iter().enumerate()
+    {
+        let (x, y) = dataset(n, dx, dy, 300 + i as u64);
+        let (x, y) = (rm(&x), rm(&y));
+        let mi = |h: &Handle| h.estimate(&x.m(), &y.m()).unwrap().to_bits();
+        let q = |h: &Handle| h.quantiles(&x.m(), &y.m(), &TAUS).unwrap();
+        assert_eq!((mi(&four), q(&four)), (mi(&one), q(&one)), "n = {n}, dx = {dx}, dy = {dy}");
+    }
+}
+
+#[test]
 fn constant_columns_carry_no_information() {
     let est = default_handle();
     let zero = |name: &str, a: &Array2<f64>, b: &Array2<f64>| {

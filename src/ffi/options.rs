@@ -35,7 +35,8 @@ pub struct MistOptions {
     /// MIST_STATUS_DEVICE_UNAVAILABLE. Default false.
     pub cuda_fallback_to_cpu: bool,
     /// Most calls on the handle that run at once, each in its own ONNX Runtime session on one thread;
-    /// further calls wait. 0 (default): the number of CPUs.
+    /// further calls wait. 0 (default): the number of CPUs. While a handle has never served two
+    /// calls at once, a call whose model run has 200 rows or more uses min(threads, 4) threads.
     pub threads: usize,
     /// Seed of the row shuffle that splits datasets with more rows than the model's maximum into
     /// chunks; default 0. Equal inputs, options and seed give bit-identical results.

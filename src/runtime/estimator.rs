@@ -18,29 +18,33 @@
 //!    are then made monotone in τ (the values are sorted and given to the levels in increasing order)
 //!    and everything is clamped at 0. All results are in nats.
 //!
-//! Each session runs on one thread with identical settings, and the runs of a call depend only on
-//! that call's inputs, so a result never depends on other threads or on which session ran it: the
-//! same input, model and seed give the same bits. (ONNX Runtime's CPU kernels choose their code path
+//! Sessions differ only in their intra-op threads (see [`MistEstimator`]), which do not change the
+//! bits, and the runs of a call depend only on that call's inputs, so a result never depends on
+//! other threads or on which session ran it: the same input, model and seed give the same bits. (ONNX Runtime's CPU kernels choose their code path
 //! by the number of rows of a matrix product, which grows with the batch, so a dataset estimated
 //! inside a batch of four or more may differ from an estimate on its own in the last bits of `f32`,
 //! about 1e-7 relative.)
 
 use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
-use super::session_pool::SessionPool;
+use super::session_pool::{Lease, SessionPool};
 use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
 use crate::chunking::{self, Chunk};
 use crate::contract;
-use crate::input::drop_constant_columns;
+use crate::input::{check_continuous, check_continuous_sorted, drop_constant_columns};
 use crate::padding::PaddedBatch;
-use crate::preprocess::rank_gauss_untied;
+use crate::preprocess::{SortedRows, rank_gauss_untied, rank_gauss_untied_sorted, sorted_rows};
 use crate::summary::summaries;
-use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis, CowArray, Ix2};
+use ort::session::Session;
 use ort::value::TensorRef;
+use parking_lot::{Mutex, MutexGuard};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Most padded rows (datasets × rows) fed to the model in one run, to bound memory: ONNX Runtime
 /// holds about 7 kB of activations per row, so a run of 2,048 rows (4 chunks of 500) needs about
@@ -68,10 +72,33 @@ pub struct EstimatorOptions {
     pub seed: u64,
 }
 
-/// The learned MI estimator: one model, a pool of sessions; share it between threads freely.
+/// Most intra-op threads of a handle's own session: a run of at most 2,048 rows gains little from
+/// more.
+const MAX_OWN_THREADS: usize = 4;
+
+/// Fewest padded rows of a run that goes to the handle's own session: below, a second thread saves
+/// at most ~10% of the time (n = 50–150: 0.98–1.11×; 200–2,000 rows: 1.23–1.58×, on two cores),
+/// a core that concurrent work puts to better use.
+const OWN_MIN_ROWS: usize = 200;
+
+/// The learned MI estimator: one model, its own session and a pool of sessions; share it between
+/// threads freely.
+///
+/// A call that has the handle to itself and needs one run of at least 200 padded rows uses the
+/// handle's own session, whose matrix products use up to `min(threads, 4)` CPU threads; other runs
+/// (smaller ones, those of calls that overlap, those of a call with several) run side by side in
+/// single-threaded sessions from the pool (created when first needed, `threads` at most). Both give
+/// the same bits (see [`SessionFactory`]).
 pub struct MistEstimator {
     info: ModelInfo,
+    own: Mutex<Session>,
     pool: SessionPool,
+    /// Calls on the handle in progress.
+    calls: AtomicUsize,
+    /// Whether two calls have ever overlapped: from then on every run goes to the pool, as a handle
+    /// serving several threads uses the cores better one run per core (its own session's threads
+    /// would compete with the other calls' runs).
+    overlapped: AtomicBool,
     device: Device,
     seed: u64,
 }
@@ -87,10 +114,20 @@ impl std::fmt::Debug for MistEstimator {
     }
 }
 
-/// A checked dataset without its constant columns (borrowed when it has none).
+/// A checked dataset without its constant columns (borrowed when it has none), with the
+/// [`sorted_rows`] of X and Y when it is one chunk.
 struct Dataset<'a> {
     x: CowArray<'a, f64, Ix2>,
     y: CowArray<'a, f64, Ix2>,
+    sorted: Option<(SortedRows, SortedRows)>,
+}
+
+/// The sorted rows of the columns of `m` that vary (those [`drop_constant_columns`] keeps): a
+/// column is constant when its smallest and largest values are equal.
+fn varying(m: ArrayView2<f64>, sorted: SortedRows) -> SortedRows {
+    let varies =
+        |col: ArrayView1<f64>, rows: &[usize]| rows.first().zip(rows.last()).is_some_and(|(&a, &b)| col[a] != col[b]);
+    sorted.into_iter().zip(m.columns()).filter(|(rows, col)| varies(*col, rows)).map(|(rows, _)| rows).collect()
 }
 
 /// The chunks of a call, described but not yet materialised, with the seeds that break ties in
@@ -106,12 +143,13 @@ impl Chunks {
     /// Chunk `i`'s X and Y, rank-Gaussian transformed with ties broken.
     fn materialise(&self, i: usize, datasets: &[Dataset]) -> (Array2<f64>, Array2<f64>) {
         let (chunk, seeds) = (&self.chunks[i], self.seeds[i]);
-        let Dataset { x, y } = &datasets[chunk.dataset];
-        let untied = |m: &CowArray<f64, Ix2>, seed| match &chunk.rows {
-            None => rank_gauss_untied(m.view(), seed),
-            Some(rows) => rank_gauss_untied(m.select(Axis(0), rows).view(), seed),
+        let Dataset { x, y, sorted } = &datasets[chunk.dataset];
+        let untied = |m: &CowArray<f64, Ix2>, sorted: Option<&SortedRows>, seed| match (&chunk.rows, sorted) {
+            (None, Some(sorted)) => rank_gauss_untied_sorted(m.view(), sorted, seed),
+            (None, None) => rank_gauss_untied(m.view(), seed),
+            (Some(rows), _) => rank_gauss_untied(m.select(Axis(0), rows).view(), seed),
         };
-        (untied(x, seeds.0), untied(y, seeds.1))
+        (untied(x, sorted.as_ref().map(|s| &s.0), seeds.0), untied(y, sorted.as_ref().map(|s| &s.1), seeds.1))
     }
 }
 
@@ -135,7 +173,12 @@ impl MistEstimator {
         }
         let (bytes, label) = options.model.load()?;
         let runtime = ort_lib::runtime(options.onnxruntime_path.as_deref())?;
-        let mut factory = SessionFactory { runtime, bytes, label, device: options.device };
+        let threads = match options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            t => t,
+        };
+        let own_threads = threads.min(MAX_OWN_THREADS);
+        let mut factory = SessionFactory { runtime, bytes, label, device: options.device, threads: own_threads };
         let first = match factory.make() {
             Ok(session) => session,
             Err(RuntimeError::DeviceUnavailable(why)) => {
@@ -150,13 +193,18 @@ impl MistEstimator {
             Err(e) => return Err(e),
         };
         let info = ModelInfo::read(&first, &factory.label)?;
-        let threads = match options.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            t => t,
-        };
         let device = factory.device;
-        let pool = SessionPool::new(first, threads, Box::new(move || factory.make()));
-        Ok(MistEstimator { info, pool, device, seed: options.seed })
+        factory.threads = 1;
+        let pool = SessionPool::new(threads, Box::new(move || factory.make()));
+        Ok(MistEstimator {
+            info,
+            own: Mutex::new(first),
+            pool,
+            calls: AtomicUsize::new(0),
+            overlapped: AtomicBool::new(false),
+            device,
+            seed: options.seed,
+        })
     }
 
     /// The checked metadata of the model (limits, training run).
@@ -213,6 +261,7 @@ impl MistEstimator {
     /// # Errors
     /// The first bad dataset, as [`RuntimeError::InDataset`] with its index, or a failed run.
     pub fn estimate_batch(&self, datasets: &[(ArrayView2<f64>, ArrayView2<f64>)]) -> Result<Vec<f64>, RuntimeError> {
+        let _call = Call::enter(self);
         let (mut prepared, mut chunks) = (Vec::with_capacity(datasets.len()), Chunks::default());
         for (index, (x, y)) in datasets.iter().enumerate() {
             let dataset = self
@@ -224,6 +273,7 @@ impl MistEstimator {
     }
 
     fn single(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<(f64, Vec<f64>), RuntimeError> {
+        let _call = Call::enter(self);
         let mut chunks = Chunks::default();
         let dataset = self.prepare(x, y, 0, &mut chunks)?;
         let mut out = self.evaluate(&[dataset], &chunks, taus)?;
@@ -242,10 +292,23 @@ impl MistEstimator {
         check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
         check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
         crate::input::validate(x, y, self.info.min_n, "the MIST model")?;
-        crate::input::check_continuous(x, "X")?;
-        crate::input::check_continuous(y, "Y")?;
+        // One sort per column serves the discrete-data check and, for a dataset that is one chunk,
+        // the rank transform. A larger dataset's columns are sorted one at a time here and its
+        // chunks again when they run, so that memory holds no more than the input and the runs.
+        let sorted = (x.nrows() <= self.info.max_n).then(|| (sorted_rows(x), sorted_rows(y)));
+        match &sorted {
+            Some((sx, sy)) => {
+                check_continuous_sorted(x, sx, "X")?;
+                check_continuous_sorted(y, sy, "Y")?;
+            }
+            None => {
+                check_continuous(x, "X")?;
+                check_continuous(y, "Y")?;
+            }
+        }
+        let sorted = sorted.map(|(sx, sy)| (varying(x, sx), varying(y, sy)));
         let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
-            return Ok(Dataset { x: x.into(), y: y.into() });
+            return Ok(Dataset { x: x.into(), y: y.into(), sorted: None });
         };
         // The seeds that break ties, two per chunk, from a stream of their own.
         let mut ties = ChaCha8Rng::seed_from_u64(self.seed);
@@ -254,7 +317,7 @@ impl MistEstimator {
             out.seeds.push((ties.next_u64(), ties.next_u64()));
             out.chunks.push(chunk);
         }
-        Ok(Dataset { x, y })
+        Ok(Dataset { x, y, sorted })
     }
 
     /// Runs every chunk and combines them per dataset: `(point, quantiles at taus)` for each of the
@@ -269,7 +332,8 @@ impl MistEstimator {
         let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
         let run = |members: &Vec<usize>| {
             let inputs: Vec<_> = members.iter().map(|&i| chunks.materialise(i, datasets)).collect();
-            self.run(&inputs, chunks.chunks[members[0]].pad, &levels)
+            let pad = chunks.chunks[members[0]].pad;
+            self.run(&inputs, pad, &levels, runs.len() == 1 && members.len() * pad >= OWN_MIN_ROWS)
         };
         let results: Vec<Vec<Output>> =
             if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
@@ -290,12 +354,14 @@ impl MistEstimator {
             .collect())
     }
 
-    /// One inference run of transformed chunks `(x, y)`, padded to `n` rows.
+    /// One inference run of transformed chunks `(x, y)`, padded to `n` rows; `own_ok` when it may
+    /// use the handle's own session (its call's only run, large enough).
     fn run(
         &self,
         members: &[(Array2<f64>, Array2<f64>)],
         n: usize,
         levels: &[f32],
+        own_ok: bool,
     ) -> Result<Vec<Output>, RuntimeError> {
         let (b, t) = (members.len(), levels.len());
         let (mdx, mdy) = (self.info.max_dx, self.info.max_dy);
@@ -316,7 +382,7 @@ impl MistEstimator {
             let summary = TensorRef::from_array_view(([b, k], summary.as_slice())).map_err(failed)?;
             inputs.push((contract::SUMMARY.into(), summary.into()));
         }
-        let mut session = self.pool.get()?;
+        let mut session = self.session(own_ok)?;
         let outputs = session.run(inputs).map_err(failed)?;
         let (_, mi) = outputs[contract::MI].try_extract_tensor::<f32>().map_err(failed)?;
         let (_, q) = outputs[contract::QUANTILES].try_extract_tensor::<f32>().map_err(failed)?;
@@ -331,6 +397,65 @@ impl MistEstimator {
             return Err(RuntimeError::Inference(format!("the model returned a non-finite value ({bad})")));
         }
         Ok((0..b).map(|i| (mi[i], q[i * t..(i + 1) * t].to_vec())).collect())
+    }
+}
+
+impl MistEstimator {
+    /// The handle's own session when `own_ok` and this is the only call in progress, else one from
+    /// the pool.
+    fn session(&self, own_ok: bool) -> Result<Lent<'_>, RuntimeError> {
+        if own_ok
+            && !self.overlapped.load(Ordering::SeqCst)
+            && self.calls.load(Ordering::SeqCst) == 1
+            && let Some(own) = self.own.try_lock()
+        {
+            return Ok(Lent::Own(own));
+        }
+        Ok(Lent::Pooled(self.pool.get()?))
+    }
+}
+
+/// A session lent to one run: the handle's own or a pooled one.
+enum Lent<'a> {
+    Own(MutexGuard<'a, Session>),
+    Pooled(Lease<'a>),
+}
+
+impl Deref for Lent<'_> {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        match self {
+            Lent::Own(session) => session,
+            Lent::Pooled(session) => session,
+        }
+    }
+}
+
+impl DerefMut for Lent<'_> {
+    fn deref_mut(&mut self) -> &mut Session {
+        match self {
+            Lent::Own(session) => session,
+            Lent::Pooled(session) => session,
+        }
+    }
+}
+
+/// Counts a call in progress on a handle while it lives.
+struct Call<'a>(&'a AtomicUsize);
+
+impl<'a> Call<'a> {
+    /// Counts a call on `handle`, noting when it overlaps another.
+    fn enter(handle: &'a MistEstimator) -> Self {
+        if handle.calls.fetch_add(1, Ordering::SeqCst) > 0 {
+            handle.overlapped.store(true, Ordering::SeqCst);
+        }
+        Call(&handle.calls)
+    }
+}
+
+impl Drop for Call<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -197,13 +197,16 @@ pub enum Device {
     },
 }
 
-/// Makes sessions of one model on one device: one intra-op thread each, sequential execution, so
-/// a run is deterministic and several sessions can run side by side.
+/// Makes sessions of one model on one device with `threads` intra-op threads each (1 for sessions
+/// that run side by side), sequential execution and deterministic compute. ONNX Runtime's CPU
+/// kernels split a matrix product between threads by rows and columns of the result, never along
+/// the sum, so the thread count does not change a result's bits (tests/model_outputs.rs pins them).
 pub(crate) struct SessionFactory {
     pub runtime: &'static OrtRuntime,
     pub bytes: Arc<[u8]>,
     pub label: String,
     pub device: Device,
+    pub threads: usize,
 }
 
 impl SessionFactory {
@@ -222,7 +225,7 @@ impl SessionFactory {
         };
         let builder = Session::builder(&self.runtime.environment)
             .map_err(|e| RuntimeError::ModelLoad(format!("cannot create an ONNX Runtime session: {e}")))?
-            .with_intra_threads(1)
+            .with_intra_threads(self.threads)
             .map_err(configure)?
             .with_inter_threads(1)
             .map_err(configure)?

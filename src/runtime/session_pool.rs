@@ -1,10 +1,10 @@
 //! A pool of ONNX Runtime sessions, so that one estimator serves many threads at once.
 //!
 //! `Session::run` takes `&mut self`; a session therefore serves one call at a time. The pool holds up
-//! to `capacity` sessions of the same model, created lazily (the first eagerly, by the estimator), and
-//! lends each to one caller at a time. A caller finding every session busy and the pool full waits
-//! for one to come back. Every session is configured identically (one intra-op thread), so which
-//! session serves a call never changes its result.
+//! to `capacity` sessions of the same model, created lazily, and lends each to one caller at a time.
+//! A caller finding every session busy and the pool full waits for one to come back. Every session
+//! is configured identically (one intra-op thread), so which session serves a call never changes
+//! its result.
 
 use super::RuntimeError;
 use ort::session::Session;
@@ -29,12 +29,12 @@ struct State {
 }
 
 impl SessionPool {
-    /// A pool that starts with `first` and grows up to `capacity` (at least 1) with `factory`.
-    pub(crate) fn new(first: Session, capacity: usize, factory: Factory) -> Self {
+    /// An empty pool that grows up to `capacity` (at least 1) sessions made by `factory`.
+    pub(crate) fn new(capacity: usize, factory: Factory) -> Self {
         SessionPool {
             factory,
             capacity: capacity.max(1),
-            state: Mutex::new(State { idle: vec![first], created: 1 }),
+            state: Mutex::new(State { idle: Vec::new(), created: 0 }),
             returned: Condvar::new(),
         }
     }

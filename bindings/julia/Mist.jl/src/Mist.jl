@@ -79,7 +79,8 @@ nats. Without one they use a default handle, created on first use.
 - `model`: path of an `.onnx` model exported by the MIST trainer; `nothing`: the model embedded in
   libmist.
 - `threads`: the most calls on the handle that run at once, each in its own ONNX Runtime session
-  on one thread; `0`: the number of CPUs.
+  on one thread; `0`: the number of CPUs. A handle used from one thread lends a call of 200 rows
+  or more up to `min(threads, 4)` threads.
 - `seed`: seed of the row shuffle that splits datasets with more rows than the model takes at once
   into chunks, and of the order that breaks a few tied values. Equal data and seed give
   bit-identical estimates, whatever the number of threads.
