@@ -124,6 +124,29 @@ pub fn large_n() -> Vec<GridItem> {
     reference.chain([1000, 2000, LARGE_N_MAX].into_iter().flat_map(cells)).collect()
 }
 
+/// dx = dy of the low-dimension grid.
+pub const LOW_D: [usize; 3] = [1, 2, 4];
+
+/// Rows of the low-dimension grid.
+pub const LOW_D_N: [usize; 5] = [500, 1000, 2000, 5000, 10_000];
+
+/// The low-dimension grid: every family of the IMD and OoMD grids at dx = dy ∈ [`LOW_D`] and n ∈
+/// [`LOW_D_N`], [`REPEATS`] recipes per (family, d), paired across n (recipe r of a family and d has
+/// the same seed, hence the same base distribution and true MI, at every n): where the model meets
+/// KSG, family by family, as n grows. 1,755 datasets.
+pub fn low_d() -> Vec<GridItem> {
+    let families: Vec<Family> = IMD_TEST.iter().chain(&OOMD_TEST).copied().collect();
+    let mut items = Vec::new();
+    for (di, d) in LOW_D.into_iter().enumerate() {
+        for n in LOW_D_N {
+            // One n per call of `grid`, so the seeds do not depend on n.
+            let cells = grid(Split::LowD, &[n], &families, |_, _| Some((d, d)));
+            items.extend(cells.into_iter().map(|item| GridItem { seed: item.seed | (di as u64) << 48, ..item }));
+        }
+    }
+    items
+}
+
 /// The dimension sweep: dx = dy ∈ {1, 2, 4, 8, 16, 32} at n ∈ {100, 500}, 9 datasets per cell.
 pub fn dimension_sweep() -> Vec<GridItem> {
     let mut items = Vec::new();

@@ -56,6 +56,8 @@ pub enum Split {
     LargeN,
     /// The dimension sweep.
     DimSweep,
+    /// The low-dimension grid.
+    LowD,
 }
 
 impl Split {
@@ -67,6 +69,7 @@ impl Split {
             Split::OomdTest => 0x6f6f_6d64_7465_0004,
             Split::LargeN => 0x6c61_7267_656e_0005,
             Split::DimSweep => 0x6469_6d73_7765_0006,
+            Split::LowD => 0x6c6f_7764_696d_0007,
         }
     }
 }

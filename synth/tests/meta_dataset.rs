@@ -240,6 +240,7 @@ fn grids_have_the_documented_shape() {
     let mut seeds: Vec<(Split, u64)> = imd.iter().chain(&oomd).map(|g| (g.split, g.seed)).collect();
     seeds.extend(grids::dimension_sweep().iter().map(|g| (g.split, g.seed)));
     seeds.extend(grids::large_n().iter().filter(|g| g.n == grids::LARGE_N_MAX).map(|g| (g.split, g.seed)));
+    seeds.extend(grids::low_d().iter().filter(|g| g.n == 500).map(|g| (g.split, g.seed)));
     let count = seeds.len();
     seeds.sort_by_key(|(s, seed)| (format!("{s:?}"), *seed));
     seeds.dedup();
@@ -270,6 +271,22 @@ fn grids_have_the_documented_shape() {
             assert_eq!((a.family, a.dx, a.dy, a.seed, b.skip), (b.family, b.dx, b.dy, b.seed, 0));
             assert_eq!(a.sample().mi, b.sample().mi, "{}", a.family);
         }
+    }
+    // Low-dimension grid: 13 families × 3 d × 5 n × 9, paired across n; every family draws at d = 1.
+    let low = grids::low_d();
+    assert_eq!(low.len(), 13 * 3 * 5 * 9);
+    let at = |n: usize| low.iter().filter(move |g| g.n == n);
+    for n in grids::LOW_D_N {
+        for (a, b) in at(500).zip(at(n)) {
+            assert_eq!((a.family, a.dx, a.dy, a.seed), (b.family, b.dx, b.dy, b.seed));
+        }
+    }
+    for g in at(500).step_by(9) {
+        assert!(grids::LOW_D.contains(&g.dx) && g.dx == g.dy);
+        let s = g.sample();
+        assert_eq!((s.x.dim(), s.y.dim()), ((500, g.dx), (500, g.dy)), "{}", g.family);
+        let bigger = GridItem { n: 1000, ..*g }.sample();
+        assert_eq!(s.mi, bigger.mi, "{}", g.family);
     }
     // Validation: the training mix (families, n, dims), reproducible, from seeds of its own.
     let val = grids::validation(1000);

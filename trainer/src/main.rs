@@ -96,7 +96,7 @@ struct EvaluateArgs {
     /// Output folder for evaluation.json, evaluation.md and the SVG plots.
     #[arg(long)]
     out: PathBuf,
-    /// Grids to run (imd, oomd, large_n, dims, validation); all by default.
+    /// Grids to run (imd, oomd, large_n, dims, low_d, validation); all by default.
     #[arg(long, value_delimiter = ',')]
     grids: Vec<GridName>,
     /// Datasets per grid (a fixed subset), for quick looks; the full grids by default.

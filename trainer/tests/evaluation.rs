@@ -41,7 +41,7 @@ fn evaluation_smoke_run_with_an_oracle_writes_every_file() {
     let report = evaluate("oracle", &oracle, &options);
 
     // 12 datasets from each grid, spread over it.
-    assert_eq!(report.datasets.len(), 60);
+    assert_eq!(report.datasets.len(), 12 * GridName::ALL.len());
     for g in GridName::ALL {
         let rs: Vec<_> = report.datasets.iter().filter(|r| r.grid == g).collect();
         assert_eq!(rs.len(), 12, "{g}");
@@ -87,6 +87,11 @@ fn evaluation_smoke_run_with_an_oracle_writes_every_file() {
     assert!(large.iter().all(|c| c.estimators[0].1.mse == Some(0.0)));
     let dims = report.dimension_sweep.as_ref().unwrap();
     assert!(dims.iter().all(|c| c.d.is_some() && [100, 500].contains(&c.n)));
+    let low = report.low_d.as_ref().unwrap();
+    assert!(low.cells.iter().all(|c| c.d.is_some_and(|d| [1, 2, 4].contains(&d)) && c.n >= 500));
+    assert_eq!(low.cells.iter().map(|c| c.datasets).sum::<usize>(), 12);
+    assert_eq!(low.families.iter().map(|c| c.datasets).sum::<usize>(), 12);
+    assert!(low.families.iter().all(|c| c.model == Some(0.0) && c.ksg.is_some_and(|k| k.is_finite())), "{low:?}");
     let timing = report.timing.as_ref().unwrap();
     assert_eq!(timing.len(), 3 * 2 * 3);
     assert!(timing.iter().all(|t| t.median_seconds > 0.0 && t.median_seconds.is_finite()));
@@ -101,9 +106,15 @@ fn evaluation_smoke_run_with_an_oracle_writes_every_file() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["units"], "nats");
     let md = std::fs::read_to_string(out.join("evaluation.md")).unwrap();
-    for needle in
-        ["nats²", "(nats)", "MIST-QR (median) (study)", "| 3.1 | 0.34 | 0.28 | 8.0 | 7.3 | 8.8 |", "[300,500]"]
-    {
+    for needle in [
+        "nats²",
+        "(nats)",
+        "MIST-QR (median) (study)",
+        "| 3.1 | 0.34 | 0.28 | 8.0 | 7.3 | 8.8 |",
+        "[300,500]",
+        "## Low dimensions, large n",
+        "cells where it is:",
+    ] {
         assert!(md.contains(needle), "evaluation.md lacks {needle:?}:\n{md}");
     }
     for (name, label) in [

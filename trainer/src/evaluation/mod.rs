@@ -64,6 +64,8 @@ pub enum GridName {
     LargeN,
     /// dx = dy ∈ {1, …, 32} at n ∈ {100, 500} (432 datasets).
     Dims,
+    /// Every IMD and OoMD family at dx = dy ∈ {1, 2, 4}, n ∈ {500, …, 10,000} (1,755 datasets).
+    LowD,
     /// [`VALIDATION_DATASETS`] held-out draws of the training meta-distribution (tuning data, not a
     /// test grid).
     Validation,
@@ -71,8 +73,8 @@ pub enum GridName {
 
 impl GridName {
     /// Every grid, in report order.
-    pub const ALL: [GridName; 5] =
-        [GridName::Imd, GridName::Oomd, GridName::LargeN, GridName::Dims, GridName::Validation];
+    pub const ALL: [GridName; 6] =
+        [GridName::Imd, GridName::Oomd, GridName::LargeN, GridName::Dims, GridName::LowD, GridName::Validation];
 
     /// The grid's datasets, in the grid's fixed order.
     pub fn items(self) -> Vec<GridItem> {
@@ -81,11 +83,12 @@ impl GridName {
             GridName::Oomd => grids::oomd(),
             GridName::LargeN => grids::large_n(),
             GridName::Dims => grids::dimension_sweep(),
+            GridName::LowD => grids::low_d(),
             GridName::Validation => grids::validation(VALIDATION_DATASETS),
         }
     }
 
-    /// Name used on the command line and in file names: `imd`, `oomd`, `large_n`, `dims`,
+    /// Name used on the command line and in file names: `imd`, `oomd`, `large_n`, `dims`, `low_d`,
     /// `validation`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -93,6 +96,7 @@ impl GridName {
             GridName::Oomd => "oomd",
             GridName::LargeN => "large_n",
             GridName::Dims => "dims",
+            GridName::LowD => "low_d",
             GridName::Validation => "validation",
         }
     }
@@ -104,6 +108,7 @@ impl GridName {
             GridName::Oomd => "OoMD",
             GridName::LargeN => "Large n",
             GridName::Dims => "Dimension sweep",
+            GridName::LowD => "Low dimensions, large n",
             GridName::Validation => "Validation (training meta-distribution)",
         }
     }
@@ -130,15 +135,16 @@ impl FromStr for GridName {
     type Err = String;
 
     /// Parses `imd`, `oomd`, `large_n` (or `large-n`), `dims` (or `dim`, `dimension_sweep`),
-    /// `validation` (or `val`).
+    /// `low_d` (or `low-d`), `validation` (or `val`).
     fn from_str(s: &str) -> Result<Self, String> {
         match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
             "imd" => Ok(GridName::Imd),
             "oomd" => Ok(GridName::Oomd),
             "large_n" | "largen" => Ok(GridName::LargeN),
             "dims" | "dim" | "dimension_sweep" => Ok(GridName::Dims),
+            "low_d" | "lowd" => Ok(GridName::LowD),
             "validation" | "val" => Ok(GridName::Validation),
-            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n, dims or validation)")),
+            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n, dims, low_d or validation)")),
         }
     }
 }
@@ -302,6 +308,33 @@ pub struct CellReport {
     pub vs_reference: Option<PairedDifference>,
 }
 
+/// The low-dimension grid: errors and the model's interval per (d, n), and the model against KSG
+/// per (family, d, n).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LowDReport {
+    /// Per (d, n), every estimator and the model's 90% interval (coverage, mean width).
+    pub cells: Vec<CellReport>,
+    /// Per (family, d, n), the model against KSG.
+    pub families: Vec<FamilyCell>,
+}
+
+/// The MSE of the model (point head) and of KSG on one family at one (d, n), nats².
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyCell {
+    /// Family name.
+    pub family: String,
+    /// dx = dy.
+    pub d: usize,
+    /// Rows.
+    pub n: usize,
+    /// Datasets in the cell.
+    pub datasets: usize,
+    /// The model's MSE.
+    pub model: Option<f64>,
+    /// KSG's MSE.
+    pub ksg: Option<f64>,
+}
+
 /// The model's (MSE head's) squared error at one n of the large-n grid minus its mean squared error
 /// over the same recipe's 500-row draws, averaged over recipes, in nats²: below zero, n rows are the
 /// more accurate.
@@ -407,6 +440,8 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
         cells
     });
     let dimension_sweep = cells(GridName::Dims, true);
+    let low_d = cells(GridName::LowD, true)
+        .map(|cells| LowDReport { cells, families: family_cells(records.iter().filter(|r| r.grid == GridName::LowD)) });
     log(format!("done, {} datasets", records.len()));
     EvalReport {
         model_name: model_name.to_string(),
@@ -420,6 +455,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
         test_grids,
         large_n,
         dimension_sweep,
+        low_d,
         timing,
         reference: reference_table(),
         datasets: records,
@@ -616,6 +652,21 @@ fn cell_reports<'a>(records: impl Iterator<Item = &'a DatasetRecord>, by_d: bool
                 model_coverage: model_coverage(cell.iter().copied()),
                 vs_reference: None,
             }
+        })
+        .collect()
+}
+
+/// The model's and KSG's MSE per (family, d, n), in order of first appearance sorted by (d, family, n).
+fn family_cells<'a>(records: impl Iterator<Item = &'a DatasetRecord>) -> Vec<FamilyCell> {
+    let mut cells: BTreeMap<(usize, String, usize), Vec<&DatasetRecord>> = BTreeMap::new();
+    for r in records {
+        cells.entry((r.dx, r.family.clone(), r.n)).or_default().push(r);
+    }
+    cells
+        .into_iter()
+        .map(|((d, family, n), rs)| {
+            let mse = |e: EstimatorId| error_stats(rs.iter().map(|r| (r.estimate(e), r.truth))).mse;
+            FamilyCell { family, d, n, datasets: rs.len(), model: mse(EstimatorId::Model), ksg: mse(EstimatorId::Ksg) }
         })
         .collect()
 }

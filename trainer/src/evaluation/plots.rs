@@ -27,6 +27,7 @@ fn grid_colour(g: GridName) -> RGBColor {
         GridName::Oomd => RGBColor(255, 127, 14),
         GridName::LargeN => RGBColor(148, 103, 189),
         GridName::Dims => RGBColor(140, 86, 75),
+        GridName::LowD => RGBColor(23, 190, 207),
         GridName::Validation => RGBColor(44, 160, 44),
     }
 }

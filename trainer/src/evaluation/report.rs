@@ -3,7 +3,10 @@
 use super::metrics::{
     Coverage, ErrorStats, N_BINS, ROWS_PER_DIM_EDGES, error_stats, rows_per_dim_bin, rows_per_dim_label,
 };
-use super::{CellReport, DatasetRecord, EstimatorId, EvalOptions, GridName, TestGridReport, TimingRow, plots};
+use super::{
+    CellReport, DatasetRecord, EstimatorId, EvalOptions, FamilyCell, GridName, LowDReport, TestGridReport, TimingRow,
+    plots,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -70,6 +73,9 @@ pub struct EvalReport {
     pub large_n: Option<Vec<CellReport>>,
     /// Dimension sweep per (d, n) (if evaluated).
     pub dimension_sweep: Option<Vec<CellReport>>,
+    /// Low-dimension grid (if evaluated).
+    #[serde(default)]
+    pub low_d: Option<LowDReport>,
     /// Time per estimate (if timed).
     pub timing: Option<Vec<TimingRow>>,
     /// The original study's reference table.
@@ -145,6 +151,9 @@ impl EvalReport {
             let _ = writeln!(md, "## Dimension sweep\n");
             let _ = writeln!(md, "MSE in nats² per dx = dy and n.\n");
             self.cell_table(&mut md, cells, true);
+        }
+        if let Some(low) = &self.low_d {
+            self.low_d_section(&mut md, low);
         }
         if let Some(rows) = &self.timing {
             self.timing_section(&mut md, rows);
@@ -390,15 +399,63 @@ impl EvalReport {
         let names: Vec<String> =
             super::EstimatorId::ALL.iter().map(|e| format!("{} (nats²)", e.label(&self.model_name))).collect();
         let lead = if by_d { "| d | n |" } else { "| n |" };
-        let _ = writeln!(md, "{lead} datasets | {} | {} 90% coverage |", names.join(" | "), self.model_name);
-        let _ = writeln!(md, "|{}---|{}---|", "---|".repeat(if by_d { 2 } else { 1 }), "---|".repeat(names.len()));
+        let _ = writeln!(
+            md,
+            "{lead} datasets | {} | {} 90% coverage | mean 90% width (nats) |",
+            names.join(" | "),
+            self.model_name
+        );
+        let _ = writeln!(md, "|{}---|{}---|---|", "---|".repeat(if by_d { 2 } else { 1 }), "---|".repeat(names.len()));
         for c in cells {
             let mse: Vec<String> = c.estimators.iter().map(|(_, s): &(EstimatorId, ErrorStats)| opt(s.mse)).collect();
             let lead = match c.d {
                 Some(d) if by_d => format!("| {d} | {} |", c.n),
                 _ => format!("| {} |", c.n),
             };
-            let _ = writeln!(md, "{lead} {} | {} | {} |", c.datasets, mse.join(" | "), pct(c.model_coverage.coverage));
+            let (coverage, width) = (pct(c.model_coverage.coverage), opt(c.model_coverage.mean_width));
+            let _ = writeln!(md, "{lead} {} | {} | {coverage} | {width} |", c.datasets, mse.join(" | "));
+        }
+        let _ = writeln!(md);
+    }
+
+    fn low_d_section(&self, md: &mut String, low: &LowDReport) {
+        let _ = writeln!(md, "## Low dimensions, large n\n");
+        let _ = writeln!(
+            md,
+            "Every IMD and OoMD family at dx = dy = d, {} recipes per (family, d), the same recipes (true MI) at every \
+             n. MSE in nats² per (d, n), and the model's central 90% interval.\n",
+            mist_synth::grids::REPEATS
+        );
+        self.cell_table(md, &low.cells, true);
+        let wins = |n: usize| {
+            let at: Vec<&FamilyCell> = low.families.iter().filter(|c| c.n == n).collect();
+            let won = at.iter().filter(|c| matches!((c.model, c.ksg), (Some(m), Some(k)) if m <= k)).count();
+            format!("{won} of {} at n = {n}", at.len())
+        };
+        let _ = writeln!(
+            md,
+            "{} against KSG per family: MSE (nats²) `model / KSG`, **bold** where the model's is at most KSG's. \
+             (family, d) cells where it is: {}.\n",
+            self.model_name,
+            mist_synth::grids::LOW_D_N.map(wins).join(", ")
+        );
+        let ns = mist_synth::grids::LOW_D_N;
+        let header: Vec<String> = ns.iter().map(|n| format!("n = {n}")).collect();
+        let _ = writeln!(md, "| d | family | {} |\n|---|---|{}", header.join(" | "), "---|".repeat(ns.len()));
+        let mut rows: Vec<(usize, &str)> = low.families.iter().map(|c| (c.d, c.family.as_str())).collect();
+        rows.dedup();
+        for (d, family) in rows {
+            let cells: Vec<String> = ns
+                .iter()
+                .map(|&n| match low.families.iter().find(|c| (c.d, c.family.as_str(), c.n) == (d, family, n)) {
+                    Some(FamilyCell { model: Some(m), ksg: Some(k), .. }) if m <= k => {
+                        format!("**{} / {}**", num(*m), num(*k))
+                    }
+                    Some(c) => format!("{} / {}", opt(c.model), opt(c.ksg)),
+                    None => "—".to_string(),
+                })
+                .collect();
+            let _ = writeln!(md, "| {d} | {family} | {} |", cells.join(" | "));
         }
         let _ = writeln!(md);
     }
