@@ -293,8 +293,9 @@ impl MistEstimator {
         check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
         crate::input::validate(x, y, self.info.min_n, "the MIST model")?;
         // One sort per column serves the discrete-data check and, for a dataset that is one chunk,
-        // the rank transform. A larger dataset's columns are sorted one at a time here and its
-        // chunks again when they run, so that memory holds no more than the input and the runs.
+        // the rank transform: its sorted rows (one index per value) are kept until it runs. A
+        // larger dataset's columns are sorted one at a time here and its chunks again when they
+        // run, so that a large input is not doubled in memory.
         let sorted = (x.nrows() <= self.info.max_n).then(|| (sorted_rows(x), sorted_rows(y)));
         match &sorted {
             Some((sx, sy)) => {
