@@ -43,11 +43,21 @@ pub const MAX_TIE_SHARE: f64 = 0.05;
 /// exactly unchanged without them. `None` when every column is constant (then MI is 0); `m` itself,
 /// borrowed, when none is.
 pub fn drop_constant_columns(m: ArrayView2<'_, f64>) -> Option<CowArray<'_, f64, Ix2>> {
-    let varying: Vec<usize> = (0..m.ncols()).filter(|&c| !is_constant(m.column(c))).collect();
-    match varying.len() {
+    keep_columns(m, &varying_columns(m))
+}
+
+/// Indices of the columns of `m` that are not constant, ascending.
+pub fn varying_columns(m: ArrayView2<f64>) -> Vec<usize> {
+    (0..m.ncols()).filter(|&c| !is_constant(m.column(c))).collect()
+}
+
+/// The columns `keep` (ascending indices) of `m`: `None` when there are none, `m` itself, borrowed,
+/// when they are all of them.
+pub fn keep_columns<'a>(m: ArrayView2<'a, f64>, keep: &[usize]) -> Option<CowArray<'a, f64, Ix2>> {
+    match keep.len() {
         0 => None,
         all if all == m.ncols() => Some(m.into()),
-        _ => Some(m.select(Axis(1), &varying).into()),
+        _ => Some(m.select(Axis(1), keep).into()),
     }
 }
 
@@ -86,6 +96,7 @@ fn check_column(column: ArrayView1<f64>, sorted: &[usize], col: usize, which: &'
     Ok(())
 }
 
+/// Whether every value of `column` equals the first.
 fn is_constant(column: ArrayView1<f64>) -> bool {
     column.first().is_none_or(|first| column.iter().all(|v| v == first))
 }

@@ -42,7 +42,7 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
     let nats = |g: f64| if g.is_finite() { g.clamp(0.0, MAX_GAUSSIAN_NATS) } else { 0.0 };
     // The shuffle permutes the rows in a canonical (sorted) order, so that the floor, like g, does
     // not depend on the order of the rows.
-    let sorted = sorted_rows(x, y);
+    let sorted = rows_in_order(x, y);
     let mut shuffled = sorted.clone();
     shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(SHUFFLE_SEED));
     let fit = GaussianFit::new(x, y).ok();
@@ -57,7 +57,7 @@ pub fn summary(x: ArrayView2<f64>, y: ArrayView2<f64>) -> [f32; SUMMARY_LEN] {
 /// The rows in lexicographic order of their cells (X's, then Y's; [`f64::total_cmp`]), equal rows
 /// by index. Sorted first by the first cell alone, which decides almost every comparison (rank-Gaussian
 /// data with ties broken has none in a column), then each run of equal first cells in full.
-fn sorted_rows(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Vec<usize> {
+fn rows_in_order(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Vec<usize> {
     let cells = |r: usize| x.row(r).into_iter().chain(y.row(r));
     let lexicographic = |&a: &usize, &b: &usize| {
         cells(a).zip(cells(b)).map(|(p, q)| p.total_cmp(q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
@@ -163,7 +163,7 @@ mod tests {
         expected.sort_by(|&a, &b| {
             cells(a).iter().zip(cells(b)).map(|(p, q)| p.total_cmp(&q)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
         });
-        assert_eq!(sorted_rows(x.view(), y.view()), expected);
+        assert_eq!(rows_in_order(x.view(), y.view()), expected);
     }
 
     #[test]

@@ -20,10 +20,10 @@
 //!
 //! Sessions differ only in their intra-op threads (see [`MistEstimator`]), which do not change the
 //! bits, and the runs of a call depend only on that call's inputs, so a result never depends on
-//! other threads or on which session ran it: the same input, model and seed give the same bits. (ONNX Runtime's CPU kernels choose their code path
-//! by the number of rows of a matrix product, which grows with the batch, so a dataset estimated
-//! inside a batch of four or more may differ from an estimate on its own in the last bits of `f32`,
-//! about 1e-7 relative.)
+//! other threads or on which session ran it: the same input, model and seed give the same bits.
+//! (ONNX Runtime's CPU kernels choose their code path by the number of rows of a matrix product,
+//! which grows with the batch, so a dataset estimated inside a batch of four or more may differ
+//! from an estimate on its own in the last bits of `f32`, about 1e-7 relative.)
 
 use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
 use super::session_pool::{Lease, SessionPool};
@@ -31,11 +31,11 @@ use super::{RuntimeError, ort_lib};
 use crate::baselines::Estimator;
 use crate::chunking::{self, Chunk};
 use crate::contract;
-use crate::input::{check_continuous, check_continuous_sorted, drop_constant_columns};
+use crate::input::{check_continuous, check_continuous_sorted, keep_columns, varying_columns};
 use crate::padding::PaddedBatch;
 use crate::preprocess::{SortedRows, rank_gauss_untied, rank_gauss_untied_sorted, sorted_rows};
 use crate::summary::summaries;
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
 use ort::session::Session;
 use ort::value::TensorRef;
 use parking_lot::{Mutex, MutexGuard};
@@ -77,8 +77,8 @@ pub struct EstimatorOptions {
 const MAX_OWN_THREADS: usize = 4;
 
 /// Fewest padded rows of a run that goes to the handle's own session: below, a second thread saves
-/// at most ~10% of the time (n = 50–150: 0.98–1.11×; 200–2,000 rows: 1.23–1.58×, on two cores),
-/// a core that concurrent work puts to better use.
+/// little of the time (measured when this was chosen: commit c9705c5), and the core serves
+/// concurrent work better.
 const OWN_MIN_ROWS: usize = 200;
 
 /// The learned MI estimator: one model, its own session and a pool of sessions; share it between
@@ -120,14 +120,6 @@ struct Dataset<'a> {
     x: CowArray<'a, f64, Ix2>,
     y: CowArray<'a, f64, Ix2>,
     sorted: Option<(SortedRows, SortedRows)>,
-}
-
-/// The sorted rows of the columns of `m` that vary (those [`drop_constant_columns`] keeps): a
-/// column is constant when its smallest and largest values are equal.
-fn varying(m: ArrayView2<f64>, sorted: SortedRows) -> SortedRows {
-    let varies =
-        |col: ArrayView1<f64>, rows: &[usize]| rows.first().zip(rows.last()).is_some_and(|(&a, &b)| col[a] != col[b]);
-    sorted.into_iter().zip(m.columns()).filter(|(rows, col)| varies(*col, rows)).map(|(rows, _)| rows).collect()
 }
 
 /// The chunks of a call, described but not yet materialised, with the seeds that break ties in
@@ -307,8 +299,18 @@ impl MistEstimator {
                 check_continuous(y, "Y")?;
             }
         }
-        let sorted = sorted.map(|(sx, sy)| (varying(x, sx), varying(y, sy)));
-        let (Some(x), Some(y)) = (drop_constant_columns(x), drop_constant_columns(y)) else {
+        // Constant columns are left out, and so are their sorted rows.
+        let (kx, ky) = (varying_columns(x), varying_columns(y));
+        let kept = |sorted: SortedRows, keep: &[usize]| -> SortedRows {
+            sorted
+                .into_iter()
+                .enumerate()
+                .filter(|(c, _)| keep.binary_search(c).is_ok())
+                .map(|(_, rows)| rows)
+                .collect()
+        };
+        let sorted = sorted.map(|(sx, sy)| (kept(sx, &kx), kept(sy, &ky)));
+        let (Some(x), Some(y)) = (keep_columns(x, &kx), keep_columns(y, &ky)) else {
             return Ok(Dataset { x: x.into(), y: y.into(), sorted: None });
         };
         // The seeds that break ties, two per chunk, from a stream of their own.

@@ -198,9 +198,9 @@ pub enum Device {
 }
 
 /// Makes sessions of one model on one device with `threads` intra-op threads each (1 for sessions
-/// that run side by side), sequential execution and deterministic compute. ONNX Runtime's CPU
-/// kernels split a matrix product between threads by rows and columns of the result, never along
-/// the sum, so the thread count does not change a result's bits (tests/model_outputs.rs pins them).
+/// that run side by side), sequential execution and deterministic compute. The thread count does
+/// not change a result's bits: `tests/c_abi.rs` compares 1 and 4 threads, and
+/// `tests/model_outputs.rs` pins the outputs.
 pub(crate) struct SessionFactory {
     pub runtime: &'static OrtRuntime,
     pub bytes: Arc<[u8]>,
