@@ -50,8 +50,10 @@
  * MODEL. By default, the model embedded in libmist (options NULL, or options->model_path NULL);
  * mist_max_dx, mist_max_dy, mist_min_n and mist_max_n give its limits. A dataset with more rows
  * than mist_max_n is split into chunks of near-equal size by a seeded shuffle (options->seed); the
- * chunks run as one batch and their estimates (and each quantile) are averaged. Nothing is
- * truncated.
+ * chunks run as one batch, and the model's large-n head answers from their estimates and features
+ * of all the rows (KSG and Gaussian estimates; docs/onnx-contract.md), so that the estimate and
+ * its interval keep improving with n. A model file without a head averages the chunks' estimates
+ * (and each quantile). Nothing is truncated.
  *
  * Typical use:
  *   MistEstimator *est = NULL;
@@ -319,7 +321,8 @@ void mist_free(struct MistEstimator *est);
  * Estimates I(X;Y) in nats from n paired samples: `x` is n × dx, `y` is n × dy (rows are samples).
  *
  * Datasets with more rows than the model's maximum (`mist_max_n`) are split into chunks by a
- * seeded shuffle (options.seed); the chunks run as one batch and their estimates are averaged.
+ * seeded shuffle (options.seed); the chunks run as one batch and the model's large-n head answers
+ * from them and from all the rows (see MODEL at the top).
  * Constant columns are left out (all constant in X or Y: MI 0); see DEGENERATE AND DISCRETE DATA
  * at the top for ties.
  *

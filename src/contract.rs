@@ -55,4 +55,10 @@ pub mod key {
     pub const HEADS: &str = "mist.heads";
     /// A short description of the training run the weights come from.
     pub const TRAIN: &str = "mist.train";
+    /// The large-n head's layer widths (optional: without them, chunk answers are averaged).
+    pub const HEAD_WIDTHS: &str = "mist.head.widths";
+    /// The large-n head's weights and biases, space-separated.
+    pub const HEAD_WEIGHTS: &str = "mist.head.weights";
+    /// A short description of the large-n head's training run.
+    pub const HEAD_TRAIN: &str = "mist.head.train";
 }

@@ -9,6 +9,7 @@
 //! - [`padding`]: the padded, masked input layout of the model (trainer and runtime).
 //! - [`summary`]: per-dataset summary features (Gaussian MI, its shuffled-rows floor, size) a model
 //!   may read beside the rows.
+//! - [`whole_data`]: features of all rows of a large dataset, for the large-n head.
 
 pub mod baselines;
 pub mod chunking;
@@ -20,5 +21,6 @@ pub mod padding;
 pub mod preprocess;
 pub mod runtime;
 pub mod summary;
+pub mod whole_data;
 
 pub use error::{Error, Result};

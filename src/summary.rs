@@ -19,6 +19,9 @@ use std::cmp::Ordering;
 /// Number of summary features per dataset.
 pub const SUMMARY_LEN: usize = 7;
 
+/// Index of the `ln(1 + g)` feature (the Gaussian estimate) in a [`summary`].
+pub const GAUSSIAN: usize = 2;
+
 /// Index of the `min((dx + dy) / n, 4)` feature (dimensions per row) in a [`summary`].
 pub const DIMS_PER_ROW: usize = 5;
 

@@ -62,15 +62,23 @@ fn search<const DX: usize, const DY: usize, const D: usize>(
             let eps = nearest[k].distance;
             // Other points at distance ≤ r (each count includes the point itself, at 0); strictly
             // closer than eps > 0 is at most the next float below it.
-            let x_within = |r: f64| xt.query(&xp[i]).within::<MaxNorm>(r).unsorted().execute().len() - 1;
-            let y_within = |r: f64| yt.query(&yp[i]).within::<MaxNorm>(r).unsorted().execute().len() - 1;
+            let x_within = |r: f64| within(&xt, &xp[i], r) - 1;
+            let y_within = |r: f64| within(&yt, &yp[i], r) - 1;
             if eps > 0.0 {
                 Neighbours::Within { n_x: x_within(eps.next_down()), n_y: y_within(eps.next_down()) }
             } else {
-                let k_tie = jt.query(&joint[i]).within::<MaxNorm>(0.0).unsorted().execute().len() - 1;
+                let k_tie = within(&jt, &joint[i], 0.0) - 1;
                 Neighbours::Tied { k_tie, n_x: x_within(0.0), n_y: y_within(0.0) }
             }
         })
         .collect();
     Some(neighbours)
+}
+
+/// How many points of `tree` lie at max-norm distance ≤ `r` from `point`, counted as the tree visits
+/// them rather than collected.
+fn within<const K: usize>(tree: &ImmutableKdTree<f64, K>, point: &[f64; K], r: f64) -> usize {
+    let mut count = 0;
+    tree.query(point).within::<MaxNorm>(r).unsorted().visit(|_| count += 1);
+    count
 }

@@ -54,7 +54,8 @@ pub unsafe extern "C" fn mist_free(est: *mut MistEstimator) {
 /// Estimates I(X;Y) in nats from n paired samples: `x` is n × dx, `y` is n × dy (rows are samples).
 ///
 /// Datasets with more rows than the model's maximum (`mist_max_n`) are split into chunks by a
-/// seeded shuffle (options.seed); the chunks run as one batch and their estimates are averaged.
+/// seeded shuffle (options.seed); the chunks run as one batch and the model's large-n head answers
+/// from them and from all the rows (see MODEL at the top).
 /// Constant columns are left out (all constant in X or Y: MI 0); see DEGENERATE AND DISCRETE DATA
 /// at the top for ties.
 ///

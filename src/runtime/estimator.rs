@@ -14,9 +14,12 @@
 //!    ([`crate::preprocess::rank_gauss_untied`], seeds drawn from the handle's seed) and padded exactly
 //!    as the trainer pads a batch: X in a zero block of width `max_dx`, Y in one of width `max_dy`,
 //!    rows up to the chunk length `ceil(n / chunks)`, with row and column masks.
-//! 4. A dataset's point estimate and each of its quantiles are the means over its chunks; quantiles
-//!    are then made monotone in τ (the values are sorted and given to the levels in increasing order)
-//!    and everything is clamped at 0. All results are in nats.
+//! 4. A dataset of one chunk gets the model's answer. A larger one, when the model has a large-n
+//!    head ([`super::head`]), gets the head's answer from its chunks' answers and its
+//!    [`whole_data`] features, computed beside the runs; without a head, its point estimate and
+//!    each quantile are the means over its chunks. Quantiles are made monotone in τ (the values are
+//!    sorted and given to the levels in increasing order; the head's are monotone already) and
+//!    everything is clamped at 0. All results are in nats.
 //!
 //! Sessions differ only in their intra-op threads (see [`MistEstimator`]), which do not change the
 //! bits, and the runs of a call depend only on that call's inputs, so a result never depends on
@@ -25,6 +28,7 @@
 //! which grows with the batch, so a dataset estimated inside a batch of four or more may differ
 //! from an estimate on its own in the last bits of `f32`, about 1e-7 relative.)
 
+use super::head::{self, Answer, ChunkStats, Head, HeadInput, LEVELS};
 use super::model::{Device, ModelInfo, ModelSource, SessionFactory};
 use super::session_pool::{Lease, SessionPool};
 use super::{RuntimeError, ort_lib};
@@ -35,6 +39,7 @@ use crate::input::{check_continuous, check_continuous_sorted, keep_columns, vary
 use crate::padding::PaddedBatch;
 use crate::preprocess::{SortedRows, rank_gauss_untied, rank_gauss_untied_sorted, sorted_rows};
 use crate::summary::summaries;
+use crate::whole_data;
 use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
 use ort::session::Session;
 use ort::value::TensorRef;
@@ -54,6 +59,10 @@ pub const MAX_ROWS_PER_RUN: usize = 1 << 11;
 /// The ChaCha stream, under the handle's seed, of the seeds that break ties (the chunking shuffle
 /// uses stream 0).
 const TIE_STREAM: u64 = 1;
+
+/// The ChaCha stream, under the handle's seed, of the row order (and subsample) of the whole-data
+/// features of the large-n head.
+const WHOLE_DATA_STREAM: u64 = 2;
 
 /// How to build a [`MistEstimator`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,6 +100,8 @@ const OWN_MIN_ROWS: usize = 200;
 /// the same bits (see [`SessionFactory`]).
 pub struct MistEstimator {
     info: ModelInfo,
+    /// The large-n head, when the model has one.
+    head: Option<Head>,
     own: Mutex<Session>,
     pool: SessionPool,
     /// Calls on the handle in progress.
@@ -148,6 +159,9 @@ impl Chunks {
 /// A dataset's point estimate and quantiles (one per requested level), before combination.
 type Output = (f32, Vec<f32>);
 
+/// A dataset's [`whole_data::features`], when it has them.
+type WholeData = Option<[f32; whole_data::LEN]>;
+
 impl MistEstimator {
     /// Loads the model and ONNX Runtime and checks the model's metadata.
     ///
@@ -184,12 +198,13 @@ impl MistEstimator {
             }
             Err(e) => return Err(e),
         };
-        let info = ModelInfo::read(&first, &factory.label)?;
+        let (info, head) = ModelInfo::read(&first, &factory.label)?;
         let device = factory.device;
         factory.threads = 1;
         let pool = SessionPool::new(threads, Box::new(move || factory.make()));
         Ok(MistEstimator {
             info,
+            head,
             own: Mutex::new(first),
             pool,
             calls: AtomicUsize::new(0),
@@ -323,20 +338,91 @@ impl MistEstimator {
         Ok(Dataset { x, y, sorted })
     }
 
+    /// The large-n head's input for a dataset above the model's `max_n` rows, whether or not the
+    /// model has a head (what a head is trained on); `None` for a dataset of at most `max_n` rows or
+    /// without a varying column in X or Y.
+    ///
+    /// # Errors
+    /// As [`MistEstimator::estimate`].
+    pub fn head_input(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<Option<HeadInput>, RuntimeError> {
+        let _call = Call::enter(self);
+        let mut chunks = Chunks::default();
+        let datasets = [self.prepare(x, y, 0, &mut chunks)?];
+        let levels = LEVELS.map(|t| t as f32);
+        let (per_chunk, whole) = self.run_with_whole_data(&datasets, &chunks, &levels, true);
+        let per_chunk = per_chunk?;
+        let combined = chunking::combine(&chunks.chunks, &per_chunk, 1, levels.len());
+        Ok(head_inputs(&datasets, &chunks, &per_chunk, &combined, 0, whole).swap_remove(0))
+    }
+
     /// Runs every chunk and combines them per dataset: `(point, quantiles at taus)` for each of the
-    /// `datasets`. With no `taus`, the quantile head is fed τ = ½ and its output dropped.
+    /// `datasets`. With no `taus`, the quantile head is fed τ = ½ and its output dropped. Datasets
+    /// above `max_n` rows get the large-n head's answer when the model has one, else the mean of
+    /// their chunks' answers.
     fn evaluate(
         &self,
         datasets: &[Dataset],
         chunks: &Chunks,
         taus: &[f64],
     ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
-        let levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
+        let mut levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
+        let asked = levels.len();
+        let head = self.head.as_ref().filter(|_| datasets.iter().any(|d| d.x.nrows() > self.info.max_n));
+        if head.is_some() {
+            levels.extend(LEVELS.map(|t| t as f32));
+        }
+        let (per_chunk, whole) = self.run_with_whole_data(datasets, chunks, &levels, head.is_some());
+        let per_chunk = per_chunk?;
+        // A dataset without chunks (no varying column in X or Y) has MI 0.
+        let combined = chunking::combine(&chunks.chunks, &per_chunk, datasets.len(), levels.len());
+        let answers: Vec<Option<Answer>> = match head {
+            Some(head) => head_inputs(datasets, chunks, &per_chunk, &combined, asked, whole)
+                .iter()
+                .map(|input| input.as_ref().map(|input| head.answer(input)))
+                .collect(),
+            None => vec![None; datasets.len()],
+        };
+        Ok(combined
+            .into_iter()
+            .zip(answers)
+            .map(|((mi, q), answer)| {
+                let (mi, q) = match answer {
+                    Some(answer) => (answer.point, taus.iter().map(|&t| answer.quantile(t)).collect()),
+                    None if taus.is_empty() => (mi, Vec::new()),
+                    None => (mi, monotone(taus, q[..asked].to_vec())),
+                };
+                (mi.max(0.0), q.into_iter().map(|v| v.max(0.0)).collect())
+            })
+            .collect())
+    }
+
+    /// Every chunk's answer at `levels`, in the order of `chunks`, and, when `whole`, computed beside
+    /// the runs (the two share the threads), the [`whole_data::features`] of each dataset above
+    /// `max_n` rows (`None` for the others).
+    fn run_with_whole_data(
+        &self,
+        datasets: &[Dataset],
+        chunks: &Chunks,
+        levels: &[f32],
+        whole: bool,
+    ) -> (Result<Vec<Output>, RuntimeError>, Vec<WholeData>) {
+        let features = |dataset: &Dataset| {
+            (whole && dataset.x.nrows() > self.info.max_n).then(|| {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+                rng.set_stream(WHOLE_DATA_STREAM);
+                whole_data::features(dataset.x.view(), dataset.y.view(), &mut rng)
+            })
+        };
+        rayon::join(|| self.run_chunks(datasets, chunks, levels), || datasets.par_iter().map(features).collect())
+    }
+
+    /// Every chunk's answer at `levels`, in the order of `chunks`.
+    fn run_chunks(&self, datasets: &[Dataset], chunks: &Chunks, levels: &[f32]) -> Result<Vec<Output>, RuntimeError> {
         let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
         let run = |members: &Vec<usize>| {
             let inputs: Vec<_> = members.iter().map(|&i| chunks.materialise(i, datasets)).collect();
             let pad = chunks.chunks[members[0]].pad;
-            self.run(&inputs, pad, &levels, runs.len() == 1 && members.len() * pad >= OWN_MIN_ROWS)
+            self.run(&inputs, pad, levels, runs.len() == 1 && members.len() * pad >= OWN_MIN_ROWS)
         };
         let results: Vec<Vec<Output>> =
             if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
@@ -346,15 +432,7 @@ impl MistEstimator {
                 per_chunk[i] = output;
             }
         }
-        // A dataset without chunks (no varying column in X or Y) has MI 0.
-        let combined = chunking::combine(&chunks.chunks, &per_chunk, datasets.len(), levels.len());
-        Ok(combined
-            .into_iter()
-            .map(|(mi, q)| {
-                let q = if taus.is_empty() { Vec::new() } else { monotone(taus, q) };
-                (mi.max(0.0), q.into_iter().map(|v| v.max(0.0)).collect())
-            })
-            .collect())
+        Ok(per_chunk)
     }
 
     /// One inference run of transformed chunks `(x, y)`, padded to `n` rows; `own_ok` when it may
@@ -460,6 +538,34 @@ impl Drop for Call<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
+}
+
+/// The head's input for each dataset with whole-data features `whole` and two or more chunks
+/// (`None` for the others), from its chunks' answers `per_chunk` and their means `combined` (whose
+/// quantiles at [`LEVELS`] start at index `from`).
+fn head_inputs(
+    datasets: &[Dataset],
+    chunks: &Chunks,
+    per_chunk: &[Output],
+    combined: &[(f64, Vec<f64>)],
+    from: usize,
+    whole: Vec<WholeData>,
+) -> Vec<Option<HeadInput>> {
+    let mut points = vec![Vec::new(); datasets.len()];
+    for (chunk, (mi, _)) in chunks.chunks.iter().zip(per_chunk) {
+        points[chunk.dataset].push(f64::from(*mi));
+    }
+    whole
+        .into_iter()
+        .enumerate()
+        .map(|(i, whole)| {
+            let whole = whole.filter(|_| points[i].len() >= 2)?;
+            let stats = ChunkStats::new(&points[i], std::array::from_fn(|l| combined[i].1[from + l]));
+            let Dataset { x, y, .. } = &datasets[i];
+            let features = head::features(&stats, &whole, x.nrows(), x.ncols(), y.ncols());
+            Some(HeadInput { features, mean: stats.mean })
+        })
+        .collect()
 }
 
 /// `1 ≤ value ≤ max` for a dimension (`which` = `dx`, named after matrix `matrix`).

@@ -16,6 +16,7 @@
 
 mod error;
 pub mod estimator;
+pub mod head;
 pub mod model;
 pub mod ort_lib;
 pub mod session_pool;

@@ -3,6 +3,7 @@
 //! output names and widths.
 
 use super::RuntimeError;
+use super::head::Head;
 use super::ort_lib::OrtRuntime;
 use crate::contract::{FORMAT_VERSION, HEADS, INPUTS, OUTPUTS, PREPROCESS, SUMMARY, X, X_COL_MASK, Y, Y_COL_MASK, key};
 use crate::summary::SUMMARY_LEN;
@@ -81,11 +82,15 @@ pub struct ModelInfo {
     /// How many [`summary`](crate::summary) features the graph reads: `SUMMARY_LEN`, or 0 when it
     /// has no [`SUMMARY`] input.
     pub summary_len: usize,
+    /// The training run of the large-n [`Head`] (`mist.head.train`); `None` when the model has no
+    /// head and datasets above `max_n` get the mean of their chunks' answers.
+    pub head_train: Option<String>,
 }
 
 impl ModelInfo {
-    /// Reads and checks the metadata and the graph's inputs and outputs of `session`.
-    pub fn read(session: &Session, label: &str) -> Result<ModelInfo, RuntimeError> {
+    /// Reads and checks the metadata and the graph's inputs and outputs of `session`, and the
+    /// large-n head when the metadata has one.
+    pub fn read(session: &Session, label: &str) -> Result<(ModelInfo, Option<Head>), RuntimeError> {
         let meta = session
             .metadata()
             .map_err(|e| RuntimeError::ModelLoad(format!("cannot read the metadata of {label}: {e}")))?;
@@ -104,7 +109,22 @@ impl ModelInfo {
         }
         check_preprocess_and_heads(get(key::PREPROCESS), get(key::HEADS)).map_err(unsupported)?;
         let summary_len = check_signature(session, max_dx, max_dy).map_err(unsupported)?;
-        Ok(ModelInfo {
+        let head = match (get(key::HEAD_WIDTHS), get(key::HEAD_WEIGHTS)) {
+            (Some(widths), Some(weights)) => Some(
+                Head::parse(&widths, &weights)
+                    .map_err(|why| unsupported(format!("has a large-n head this runtime cannot read: {why}")))?,
+            ),
+            (None, None) => None,
+            _ => {
+                return Err(unsupported(format!(
+                    "has only one of {} and {}: a large-n head needs both",
+                    key::HEAD_WIDTHS,
+                    key::HEAD_WEIGHTS
+                )));
+            }
+        };
+        let head_train = head.as_ref().map(|_| get(key::HEAD_TRAIN).unwrap_or_default());
+        let info = ModelInfo {
             label: label.to_string(),
             max_dx,
             max_dy,
@@ -112,7 +132,9 @@ impl ModelInfo {
             max_n,
             train: get(key::TRAIN).unwrap_or_default(),
             summary_len,
-        })
+            head_train,
+        };
+        Ok((info, head))
     }
 }
 

@@ -81,7 +81,7 @@ pub fn validation(count: usize) -> Vec<GridItem> {
     const OFFSET: u64 = 1 << 40;
     (OFFSET..OFFSET + count as u64)
         .map(|seed| {
-            let (family, n, dx, dy) = recipe(&mut rng_for(Split::Validation, seed), 0.0);
+            let (family, n, dx, dy) = recipe(&mut rng_for(Split::Validation, seed), &super::Mix::default());
             // The data's own seed, so its draws do not reuse the stream that picked the recipe.
             GridItem { family, n, dx, dy, split: Split::Validation, seed: seed | 1 << 62, skip: 0 }
         })

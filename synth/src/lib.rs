@@ -23,6 +23,10 @@ use rand_chacha::ChaCha8Rng;
 /// Smallest and largest n drawn for training and validation.
 pub const TRAIN_N: std::ops::RangeInclusive<usize> = 10..=500;
 
+/// Smallest and largest n of a [`Mix::large_n`] draw (log-uniform): datasets above the set model's
+/// 500 rows, for the large-n head.
+pub const LARGE_N: std::ops::RangeInclusive<usize> = 501..=50_000;
+
 /// Largest dx and dy of the low-dimensional share of a training mix ([`Mix::low_dim_share`]).
 pub const LOW_DIM: usize = 4;
 
@@ -103,6 +107,11 @@ pub struct Mix {
     /// from the seed's stream until one qualifies. The region a rows-only expert answers when
     /// routed (see the trainer's `routing`).
     pub below_rows_per_dim: Option<f64>,
+    /// Draw n log-uniformly in [`LARGE_N`] instead of uniformly in [`TRAIN_N`].
+    pub large_n: bool,
+    /// Largest dx and dy of the low-dimensional share (families that need more columns get their
+    /// fewest); `None`: [`LOW_DIM`].
+    pub low_dim: Option<usize>,
 }
 
 /// Draws meta-sample `seed` of `split` from `mix`. The plain mix draws exactly what [`sample`]
@@ -114,13 +123,13 @@ pub struct Mix {
 pub fn sample_mix(split: Split, seed: u64, mix: &Mix) -> MetaSample {
     let mut rng = rng_for(split, seed);
     let (family, n, dx, dy) = match mix.below_rows_per_dim {
-        None => recipe(&mut rng, mix.low_dim_share),
+        None => recipe(&mut rng, mix),
         Some(k) => {
             assert!(
                 k * (2 * MAX_DIM) as f64 > *TRAIN_N.start() as f64,
                 "no dataset has fewer than {k} rows per dimension"
             );
-            std::iter::repeat_with(|| recipe(&mut rng, mix.low_dim_share))
+            std::iter::repeat_with(|| recipe(&mut rng, mix))
                 .find(|&(_, n, dx, dy)| (n as f64) < k * (dx + dy) as f64)
                 .expect("repeat_with is endless")
         }
@@ -141,12 +150,20 @@ pub fn sample_mix(split: Split, seed: u64, mix: &Mix) -> MetaSample {
 }
 
 /// Family, n and dims of a training-mix draw (the first draws of [`sample_mix`]).
-fn recipe(rng: &mut ChaCha8Rng, low_dim_share: f64) -> (Family, usize, usize, usize) {
+fn recipe(rng: &mut ChaCha8Rng, mix: &Mix) -> (Family, usize, usize, usize) {
+    let Mix { low_dim_share, large_n, .. } = *mix;
     let families = training_families();
     let family = *families.choose(rng).expect("training families are not empty");
-    let n = rng.random_range(TRAIN_N);
+    let n = if large_n {
+        let (lo, hi) = ((*LARGE_N.start() as f64).ln(), (*LARGE_N.end() as f64).ln());
+        (rng.random_range(lo..=hi).exp().round() as usize).clamp(*LARGE_N.start(), *LARGE_N.end())
+    } else {
+        rng.random_range(TRAIN_N)
+    };
     let low = low_dim_share > 0.0 && rng.random_bool(low_dim_share.min(1.0));
-    let (dx, dy) = family.draw_dims_up_to(if low { LOW_DIM } else { MAX_DIM }, rng);
+    let (lx, ly) = family.min_dims();
+    let low_max = mix.low_dim.unwrap_or(LOW_DIM).max(lx).max(ly);
+    let (dx, dy) = family.draw_dims_up_to(if low { low_max } else { MAX_DIM }, rng);
     (family, n, dx, dy)
 }
 

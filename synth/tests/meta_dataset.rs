@@ -298,3 +298,19 @@ fn grids_have_the_documented_shape() {
     assert_eq!(families.len(), train.len(), "1,000 draws cover every training family");
     assert!(val.iter().any(|g| g.dx == 32) && val.iter().filter(|g| g.dx != g.dy).count() > 700);
 }
+
+#[test]
+fn large_n_draws_n_log_uniformly_above_the_set_models_rows() {
+    let large = Mix { large_n: true, low_dim_share: 1.0, ..Mix::default() };
+    let (lo, hi) = (*mist_synth::LARGE_N.start(), *mist_synth::LARGE_N.end());
+    let mut below_geometric_mean = 0;
+    for seed in 0..120 {
+        let s = sample_mix(Split::Train, seed, &large);
+        let n = s.x.nrows();
+        assert!((lo..=hi).contains(&n), "seed {seed}: n = {n}");
+        assert_eq!(s.family, sample(Split::Train, seed).family, "seed {seed}: large n keeps the family");
+        below_geometric_mean += usize::from((n as f64) < ((lo * hi) as f64).sqrt());
+    }
+    // Log-uniform: half the draws below √(lo · hi) ≈ 5,005 (a uniform draw would put 9% there).
+    assert!((40..=80).contains(&below_geometric_mean), "{below_geometric_mean} of 120 below the geometric mean");
+}

@@ -3,6 +3,7 @@
 pub mod averaging;
 pub mod data;
 pub mod evaluation;
+pub mod head;
 pub mod inference;
 pub mod model;
 pub mod onnx;

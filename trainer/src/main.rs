@@ -10,14 +10,18 @@
 use burn::backend::{Autodiff, NdArray};
 use burn::config::Config;
 use clap::{Args, Parser, Subcommand};
-use mist_synth::{MetaSample, TRAIN_N};
-use mist_trainer::evaluation::{EvalOptions, GridName, evaluate};
-use mist_trainer::inference::predict;
+use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
+use mist_synth::{MetaSample, Split, TRAIN_N};
+use mist_trainer::evaluation::{EvalOptions, GridName, ModelFn, evaluate};
+use mist_trainer::head;
+use mist_trainer::head::fit::{HeadConfig, fit};
+use mist_trainer::inference::{Prediction, predict};
 use mist_trainer::model::MistModelConfig;
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::routing::RoutedModel;
 use mist_trainer::run_folder::{load_expert, run_config};
 use mist_trainer::training::{RunState, StopAt, TrainingConfig, train};
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,6 +42,70 @@ enum Command {
     /// Runs the evaluation protocol (docs/evaluation.md) on a trained model against KSG and
     /// Gaussian.
     Evaluate(EvaluateArgs),
+    /// Runs the evaluation protocol on an ONNX model through the runtime, as a user gets it
+    /// (datasets above 500 rows answered by its large-n head, if it has one).
+    EvaluateOnnx(EvaluateOnnxArgs),
+    /// Computes the large-n head's inputs for draws above 500 rows with an ONNX model
+    /// (docs/training.md, "The large-n head").
+    HeadData(HeadDataArgs),
+    /// Trains a large-n head on `head-data` samples.
+    HeadFit(HeadFitArgs),
+    /// Writes a model file with a trained large-n head in its metadata.
+    HeadAttach(HeadAttachArgs),
+}
+
+/// Arguments of `head-fit`.
+#[derive(Args)]
+struct HeadFitArgs {
+    /// Training samples (from `head-data --split train`).
+    #[arg(long)]
+    train: PathBuf,
+    /// Validation samples (from `head-data --split validation`).
+    #[arg(long)]
+    validation: PathBuf,
+    /// Run folder to write (config.json, metrics.jsonl, best/head.json).
+    #[arg(long)]
+    run: PathBuf,
+    /// Head config (JSON, as saved in a head run's config.json); defaults otherwise.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// Arguments of `head-attach`.
+#[derive(Args)]
+struct HeadAttachArgs {
+    /// The model file the head was trained on.
+    #[arg(long)]
+    model: PathBuf,
+    /// The head's run folder (its best/head.json is attached).
+    #[arg(long)]
+    run: PathBuf,
+    /// The model file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `head-data`.
+#[derive(Args)]
+struct HeadDataArgs {
+    /// `train` or `validation`.
+    #[arg(long)]
+    split: String,
+    /// First seed.
+    #[arg(long, default_value_t = 0)]
+    from: u64,
+    /// Number of seeds.
+    #[arg(long)]
+    count: u64,
+    /// JSON-lines file to append to.
+    #[arg(long)]
+    out: PathBuf,
+    /// The ONNX model whose chunk answers the head reads; the embedded default model by default.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Draw every dataset with dx, dy ≤ 2 (`head::data::LOW_MIX`) instead of the head's usual mix.
+    #[arg(long)]
+    low_dims: bool,
 }
 
 /// Arguments of `train`.
@@ -93,6 +161,23 @@ struct EvaluateArgs {
     saved: SavedModel,
     #[command(flatten)]
     rows_only: RowsOnly,
+    #[command(flatten)]
+    settings: EvalSettings,
+}
+
+/// Arguments of `evaluate-onnx`.
+#[derive(Args)]
+struct EvaluateOnnxArgs {
+    /// The model file (with its large-n head, if it has one); the embedded default model by default.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    settings: EvalSettings,
+}
+
+/// What `evaluate` and `evaluate-onnx` run and where they write.
+#[derive(Args)]
+struct EvalSettings {
     /// Output folder for evaluation.json, evaluation.md and the SVG plots.
     #[arg(long)]
     out: PathBuf,
@@ -136,6 +221,10 @@ fn main() -> ExitCode {
         Command::Train(args) => train_command(args),
         Command::Export(args) => export_command(args),
         Command::Evaluate(args) => evaluate_command(args),
+        Command::EvaluateOnnx(args) => evaluate_onnx_command(args),
+        Command::HeadData(args) => head_data_command(args),
+        Command::HeadFit(args) => head_fit_command(args),
+        Command::HeadAttach(args) => head_attach_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -215,19 +304,99 @@ fn evaluate_command(args: EvaluateArgs) -> Result<(), String> {
     let device = Default::default();
     let max_n = *TRAIN_N.end();
     let model_fn = |s: &[MetaSample], t: &[f32]| predict(&model, s, t, max_n, 32_000, &device);
-    let mut options = EvalOptions { limit: args.limit, bootstrap_resamples: args.bootstrap, ..EvalOptions::default() };
-    if !args.grids.is_empty() {
-        options.grids = args.grids;
-    }
     let run = args.saved.run.display();
     let label = match &args.rows_only.rows_only_run {
         None => format!("MIST ({run})"),
         Some(rows_only) => format!("MIST ({run}; rows-only below the gate: {})", rows_only.display()),
     };
-    let report = evaluate(&label, &model_fn, &options);
-    report.write(&args.out).map_err(|e| format!("cannot write the report to {}: {e}", args.out.display()))?;
-    eprintln!("mist-trainer: evaluation written to {}", args.out.display());
+    run_evaluation(&label, &model_fn, &args.settings)
+}
+
+/// `evaluate-onnx`: the protocol on a model file through the runtime.
+fn evaluate_onnx_command(args: EvaluateOnnxArgs) -> Result<(), String> {
+    let label = match &args.model {
+        Some(path) => format!("MIST ({})", path.display()),
+        None => "MIST (embedded default model)".to_string(),
+    };
+    let estimator = onnx_estimator(args.model)?;
+    let model_fn = |s: &[MetaSample], t: &[f32]| runtime_predictions(&estimator, s, t);
+    run_evaluation(&label, &model_fn, &args.settings)
+}
+
+/// Evaluates `model_fn` as `settings` say and writes the report.
+fn run_evaluation(label: &str, model_fn: &ModelFn<'_>, settings: &EvalSettings) -> Result<(), String> {
+    let mut options =
+        EvalOptions { limit: settings.limit, bootstrap_resamples: settings.bootstrap, ..EvalOptions::default() };
+    if !settings.grids.is_empty() {
+        options.grids = settings.grids.clone();
+    }
+    let report = evaluate(label, model_fn, &options);
+    report.write(&settings.out).map_err(|e| format!("cannot write the report to {}: {e}", settings.out.display()))?;
+    eprintln!("mist-trainer: evaluation written to {}", settings.out.display());
     Ok(())
+}
+
+/// The runtime's answers for `samples` at `taus`, one dataset per call, calls in parallel; a dataset
+/// the runtime refuses gets NaN (the report counts it as failed).
+fn runtime_predictions(estimator: &MistEstimator, samples: &[MetaSample], taus: &[f32]) -> Vec<Prediction> {
+    let taus: Vec<f64> = taus.iter().map(|&t| f64::from(t)).collect();
+    samples
+        .par_iter()
+        .map(|s| match estimator.estimate_with_quantiles(s.x.view(), s.y.view(), &taus) {
+            Ok((mi, quantiles)) => Prediction { mi, quantiles },
+            Err(_) => Prediction { mi: f64::NAN, quantiles: vec![f64::NAN; taus.len()] },
+        })
+        .collect()
+}
+
+/// `head-data`: the head's inputs for a range of seeds, appended to a file.
+fn head_data_command(args: HeadDataArgs) -> Result<(), String> {
+    let split = match args.split.as_str() {
+        "train" => Split::Train,
+        "validation" => Split::Validation,
+        other => return Err(format!("--split {other:?}: use train or validation")),
+    };
+    let estimator = onnx_estimator(args.model)?;
+    let start = std::time::Instant::now();
+    let log = |line: String| eprintln!("mist-trainer: head-data {:.0} s: {line}", start.elapsed().as_secs_f64());
+    let mix = if args.low_dims { head::data::LOW_MIX } else { head::data::MIX };
+    let written = head::data::write(&estimator, split, &mix, args.from..args.from + args.count, &args.out, &log)?;
+    eprintln!("mist-trainer: wrote {written} samples to {}", args.out.display());
+    Ok(())
+}
+
+/// `head-fit`: trains a head and reports its best validation epoch.
+fn head_fit_command(args: HeadFitArgs) -> Result<(), String> {
+    let config = match &args.config {
+        Some(path) => HeadConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => HeadConfig::new(),
+    };
+    let (train, validation) = (head::data::read(&args.train)?, head::data::read(&args.validation)?);
+    eprintln!("mist-trainer: head-fit on {} samples, validating on {}", train.len(), validation.len());
+    let log = |line: String| eprintln!("mist-trainer: head-fit {line}");
+    let best = fit::<Autodiff<NdArray>>(&config, &train, &validation, &args.run, &Default::default(), &log)?;
+    eprintln!(
+        "mist-trainer: best epoch {}: validation MSE {:.4} nats² (chunk mean {:.4}), pinball {:.4} nats, 90% coverage {:.3}",
+        best.epoch, best.val_mse, best.val_chunk_mse, best.val_pinball, best.val_coverage
+    );
+    Ok(())
+}
+
+/// `head-attach`: the model file with the run's best head in its metadata.
+fn head_attach_command(args: HeadAttachArgs) -> Result<(), String> {
+    let head = head::fit::load(&args.run.join("best").join("head.json"))?;
+    let model = std::fs::read(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let train = head::fit::describe(&args.run)?;
+    let out = head::attach::attach(&model, &head, &train)?;
+    std::fs::write(&args.out, out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    eprintln!("mist-trainer: wrote {} with the head of {train}", args.out.display());
+    Ok(())
+}
+
+/// The runtime's estimator with the ONNX model at `model` (the embedded default model when `None`).
+fn onnx_estimator(model: Option<PathBuf>) -> Result<MistEstimator, String> {
+    let model = model.map_or(ModelSource::Embedded, ModelSource::Path);
+    MistEstimator::new(EstimatorOptions { model, ..Default::default() }).map_err(|e| e.to_string())
 }
 
 /// The estimator of `saved` (routed to `rows_only` when given) and a line describing where its

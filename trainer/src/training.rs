@@ -115,6 +115,8 @@ impl TrainingConfig {
                 low_dim_share: self.low_dim_share,
                 independent_share: self.independent_share.unwrap_or(0.0),
                 below_rows_per_dim: self.below_rows_per_dim,
+                large_n: false,
+                low_dim: None,
             },
             first_pool: self.data_first_pool.unwrap_or(0),
         }

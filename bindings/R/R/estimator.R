@@ -83,8 +83,9 @@ close.mist_estimator <- function(con, ...) {
 #' Limits of the model
 #'
 #' The sizes of data that the estimator's model accepts. Datasets with more
-#' rows than `max_n` are split into chunks of near-equal size whose estimates
-#' (in nats) are averaged; nothing is truncated.
+#' rows than `max_n` are split into chunks of near-equal size, from whose
+#' estimates and from all the rows the model's large-n head answers (in nats);
+#' nothing is truncated.
 #'
 #' @param estimator A [mist_estimator()], or `NULL` for the default one.
 #' @return A named numeric vector: `max_dx` and `max_dy`, the most columns of

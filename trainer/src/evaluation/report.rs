@@ -140,7 +140,7 @@ impl EvalReport {
             let _ = writeln!(
                 md,
                 "MSE in nats² per n (training covers n ≤ 500; rows past the model's max_n are split into \
-             chunks whose estimates are averaged). Paired: the same recipes (family, dims, seed, true MI) at every n; \
+             chunks, whose estimates are averaged or, in the runtime with a large-n head, read by the head). Paired: the same recipes (family, dims, seed, true MI) at every n; \
              at n = 500 each recipe is drawn {} times (disjoint rows), so that the reference is not one noisy draw.\n",
                 mist_synth::grids::REFERENCE_DRAWS
             );

@@ -367,7 +367,8 @@ end
 
 The sizes of data the model of `estimator` (`nothing`: the default one) accepts: `max_dx` and
 `max_dy`, the most columns of `x` and `y`; `min_n`, the fewest rows; `max_n`, the most rows in one
-piece (larger datasets are split into chunks whose estimates, in nats, are averaged).
+piece (larger datasets are split into chunks, from whose estimates and from all the rows the
+model's large-n head answers, in nats).
 """
 function mist_limits(estimator::Union{Nothing, MistEstimator} = nothing)
     return with_handle(resolve(estimator)) do handle
