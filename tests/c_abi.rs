@@ -173,8 +173,8 @@ fn default_model_on_bivariate_normal() {
 
 /// The accuracy the shipped model must reach (acceptance of the runtime issue), on 20 draws of a
 /// bivariate normal with 2,000 rows, which its large-n head answers: every estimate within 0.1 nats,
-/// and the 90% interval covering the truth in most draws. (Its intervals are narrow on plain
-/// Gaussians: they cover 14 of these 20 draws; see the model card's known limits.)
+/// and the 90% interval covering the truth in most draws. (Its intervals are a little narrow on plain
+/// Gaussians: they cover 17 of these 20 draws; see the model card's known limits.)
 #[test]
 fn default_model_is_accurate_on_bivariate_normal() {
     let est = default_handle();

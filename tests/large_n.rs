@@ -1,5 +1,5 @@
 //! The embedded model on large datasets, where its large-n head answers (docs/onnx-contract.md):
-//! correlated Gaussians with 10⁵ rows, whose MI is known exactly.
+//! correlated Gaussians with 10⁵ rows, whose MI is known exactly, constant columns and two threads.
 
 use mist::runtime::{EstimatorOptions, MistEstimator};
 use ndarray::Array2;
@@ -30,4 +30,25 @@ fn correlated_gaussians_with_1e5_rows_are_within_0_03_nats() {
         assert!((estimate - mi).abs() <= 0.03, "{}", report.join("\n"));
     }
     eprintln!("{}", report.join("\n"));
+}
+
+#[test]
+fn the_head_leaves_out_constant_columns_and_gives_the_same_bits_from_two_threads() {
+    let estimator = MistEstimator::new(EstimatorOptions::default()).expect("the embedded model loads");
+    let (x, y) = gaussians(3_000, 0.5, 9);
+    let alone = estimator.estimate_with_quantiles(x.view(), y.view(), &[0.05, 0.95]).unwrap();
+    // A constant column in X changes nothing; a Y with no varying column has MI 0.
+    let mut with_constant = Array2::from_elem((3_000, 3), 7.0);
+    with_constant.slice_mut(ndarray::s![.., ..2]).assign(&x);
+    assert_eq!(estimator.estimate_with_quantiles(with_constant.view(), y.view(), &[0.05, 0.95]).unwrap(), alone);
+    let flat = Array2::from_elem((3_000, 2), 1.0);
+    assert_eq!(estimator.estimate(x.view(), flat.view()).unwrap(), 0.0);
+    // Two threads at once: each gets the bits of the call alone.
+    std::thread::scope(|s| {
+        let calls: Vec<_> =
+            (0..2).map(|_| s.spawn(|| estimator.estimate_with_quantiles(x.view(), y.view(), &[0.05, 0.95]))).collect();
+        for call in calls {
+            assert_eq!(call.join().unwrap().unwrap(), alone);
+        }
+    });
 }

@@ -398,7 +398,7 @@ impl MistEstimator {
 
     /// Every chunk's answer at `levels`, in the order of `chunks`, and, when `whole`, computed beside
     /// the runs (the two share the threads), the [`whole_data::features`] of each dataset above
-    /// `max_n` rows (`None` for the others).
+    /// `max_n` rows with chunks (`None` for the others).
     fn run_with_whole_data(
         &self,
         datasets: &[Dataset],
@@ -406,14 +406,20 @@ impl MistEstimator {
         levels: &[f32],
         whole: bool,
     ) -> (Result<Vec<Output>, RuntimeError>, Vec<WholeData>) {
-        let features = |dataset: &Dataset| {
-            (whole && dataset.x.nrows() > self.info.max_n).then(|| {
+        // Datasets without chunks (no varying column in X or Y) have MI 0 and need no features.
+        let mut chunked = vec![false; datasets.len()];
+        chunks.chunks.iter().for_each(|c| chunked[c.dataset] = true);
+        let features = |(dataset, chunked): (&Dataset, bool)| {
+            (whole && chunked && dataset.x.nrows() > self.info.max_n).then(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
                 rng.set_stream(WHOLE_DATA_STREAM);
                 whole_data::features(dataset.x.view(), dataset.y.view(), &mut rng)
             })
         };
-        rayon::join(|| self.run_chunks(datasets, chunks, levels), || datasets.par_iter().map(features).collect())
+        rayon::join(
+            || self.run_chunks(datasets, chunks, levels),
+            || datasets.par_iter().zip(chunked).map(features).collect(),
+        )
     }
 
     /// Every chunk's answer at `levels`, in the order of `chunks`.

@@ -57,9 +57,10 @@ enum Command {
 /// Arguments of `head-fit`.
 #[derive(Args)]
 struct HeadFitArgs {
-    /// Training samples (from `head-data --split train`).
-    #[arg(long)]
-    train: PathBuf,
+    /// Training samples (from `head-data --split train`), one file or several (comma-separated, read
+    /// in order).
+    #[arg(long, value_delimiter = ',', required = true)]
+    train: Vec<PathBuf>,
     /// Validation samples (from `head-data --split validation`).
     #[arg(long)]
     validation: PathBuf,
@@ -371,7 +372,11 @@ fn head_fit_command(args: HeadFitArgs) -> Result<(), String> {
         Some(path) => HeadConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => HeadConfig::new(),
     };
-    let (train, validation) = (head::data::read(&args.train)?, head::data::read(&args.validation)?);
+    let mut train = Vec::new();
+    for path in &args.train {
+        train.extend(head::data::read(path)?);
+    }
+    let validation = head::data::read(&args.validation)?;
     eprintln!("mist-trainer: head-fit on {} samples, validating on {}", train.len(), validation.len());
     let log = |line: String| eprintln!("mist-trainer: head-fit {line}");
     let best = fit::<Autodiff<NdArray>>(&config, &train, &validation, &args.run, &Default::default(), &log)?;
