@@ -9,7 +9,7 @@
 use crate::baselines::{Estimator, Ksg};
 use crate::preprocess::rank_gauss_untied;
 use crate::summary::{SUMMARY_LEN, summary};
-use ndarray::{ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis, s};
 use rand::Rng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
@@ -21,8 +21,11 @@ pub const MAX_ROWS: usize = 100_000;
 /// Largest `dx + dy` given a KSG feature; above, it is 0 and flagged absent.
 pub const KSG_MAX_DIMS: usize = 8;
 
-/// Most rows KSG reads: the first rows of the (already random) subsample. With k-d trees
-/// (`dx + dy ≤ 4`) 20,000; by brute force, O(n²), 2,000.
+/// Largest `dx + dy` whose KSG runs on k-d trees (as `crate::baselines::Ksg` decides).
+const TREE_DIMS: usize = 4;
+
+/// Most rows KSG reads, the first of the (already random) subsample: 20,000 up to [`TREE_DIMS`]
+/// (k-d trees, O(n log n)), 2,000 above (brute force, O(n²)).
 const KSG_ROWS: [usize; 2] = [20_000, 2_000];
 
 /// Neighbours of the KSG feature.
@@ -38,9 +41,9 @@ pub const KSG: usize = SUMMARY_LEN;
 pub const HAS_KSG: usize = SUMMARY_LEN + 1;
 
 /// The whole-data features of `x` (n × dx) and `y` (n × dy), checked and without constant columns:
-/// the [`summary`] of the rank-Gaussian rows (ties broken at random), then `ln(1 + k)`, 1 and `ln(m) / 10`, where `k` is the
-/// KSG estimate (k = 5) on `m` of the rank-Gaussian rows (`[0, 0, 0]` when `dx + dy` is above
-/// [`KSG_MAX_DIMS`]). The rows are read in an order drawn from `rng`, which also picks the rows
+/// the [`summary`] of the rank-Gaussian rows (ties broken at random), then `ln(1 + k)`, 1 and
+/// `ln(m) / 10`, where `k` is the KSG estimate (k = 5) on `m` of the rank-Gaussian rows
+/// (`[0, 0, 0]` when `dx + dy` is above [`KSG_MAX_DIMS`]). The rows are read in an order drawn from `rng`, which also picks the rows
 /// left out beyond [`MAX_ROWS`] and breaks ties.
 pub fn features(x: ArrayView2<f64>, y: ArrayView2<f64>, rng: &mut ChaCha8Rng) -> [f32; LEN] {
     let n = x.nrows();
@@ -56,10 +59,10 @@ pub fn features(x: ArrayView2<f64>, y: ArrayView2<f64>, rng: &mut ChaCha8Rng) ->
     out[..SUMMARY_LEN].copy_from_slice(&summary(x.view(), y.view()));
     let d = x.ncols() + y.ncols();
     if d <= KSG_MAX_DIMS {
-        let m = rows.len().min(KSG_ROWS[usize::from(d > 4)]);
-        let head = |a: &ndarray::Array2<f64>| a.slice(ndarray::s![..m, ..]).to_owned();
-        // Rows are checked and at least min_n: KSG fails only on NaN, which cannot occur here.
-        let k = Ksg { k: KSG_K }.estimate(head(&x).view(), head(&y).view()).unwrap_or(0.0);
+        let m = rows.len().min(KSG_ROWS[usize::from(d > TREE_DIMS)]);
+        let first = s![..m, ..];
+        // The rows are finite and more than k: KSG cannot fail here.
+        let k = Ksg { k: KSG_K }.estimate(x.slice(first), y.slice(first)).unwrap_or(0.0);
         out[KSG..].copy_from_slice(&[k.ln_1p() as f32, 1.0, (m as f64).ln() as f32 / 10.0]);
     }
     out
