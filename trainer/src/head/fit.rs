@@ -141,37 +141,57 @@ impl<B: Backend> Batch<B> {
     }
 }
 
+/// The head's answers for `batch` as tensors `[b]`, computed as [`mist::runtime::head::Answer`]
+/// computes them: point, median and the scales below and above the median.
+struct Answers<B: Backend> {
+    point: Tensor<B, 1>,
+    median: Tensor<B, 1>,
+    below: Tensor<B, 1>,
+    above: Tensor<B, 1>,
+}
+
+impl<B: Backend> Answers<B> {
+    fn new(net: &HeadNet<B>, batch: &Batch<B>) -> Self {
+        let out = net.forward(batch.features.clone());
+        let [b, _] = out.dims();
+        let column = |i: usize| out.clone().slice([0..b, i..i + 1]).reshape([b]);
+        // A softmax over the candidates that exist (the others' logits pushed far down).
+        let logits = out.clone().slice([0..b, 4..OUTPUTS]) + (batch.available.clone() - 1.0) * 1e4;
+        let base = (softmax(logits, 1) * batch.candidates.clone()).sum_dim(1).reshape([b]);
+        let s = batch.scale.clone();
+        let scale = |i: usize| column(i).clamp(-MAX_LOG_SCALE, MAX_LOG_SCALE).exp() * s.clone();
+        Answers {
+            point: base.clone() + column(0) * s.clone(),
+            median: base + column(1) * s.clone(),
+            below: scale(2),
+            above: scale(3),
+        }
+    }
+
+    /// The τ-quantiles.
+    fn quantile(&self, tau: f64) -> Tensor<B, 1> {
+        let z = normal_quantile(tau);
+        self.median.clone() + self.below.clone() * z.min(0.0) + self.above.clone() * z.max(0.0)
+    }
+}
+
 /// The weighted point MSE (nats²) and the weighted mean pinball loss over `taus` (nats) of `net` on
 /// `batch`, and the share of truths inside `[q(0.05), q(0.95)]`.
 fn losses<B: Backend>(net: &HeadNet<B>, batch: &Batch<B>, taus: &[f64]) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
-    let out = net.forward(batch.features.clone());
-    let [b, _] = out.dims();
-    let column = |i: usize| out.clone().slice([0..b, i..i + 1]).reshape([b]);
-    // As Answer::new: a softmax over the candidates that exist (the others' logits pushed far down).
-    let logits = out.clone().slice([0..b, 4..OUTPUTS]) + (batch.available.clone() - 1.0) * 1e4;
-    let base = (softmax(logits, 1) * batch.candidates.clone()).sum_dim(1).reshape([b]);
-    let s = batch.scale.clone();
-    let point = base.clone() + column(0) * s.clone();
-    let median = base + column(1) * s.clone();
-    let scale = |i: usize| column(i).clamp(-MAX_LOG_SCALE, MAX_LOG_SCALE).exp() * s.clone();
-    let (below, above) = (scale(2), scale(3));
-    let quantile = |tau: f64| {
-        let z = normal_quantile(tau);
-        median.clone() + below.clone() * z.min(0.0) + above.clone() * z.max(0.0)
-    };
+    let answers = Answers::new(net, batch);
     let w = batch.weight.clone();
-    let mse = ((point - batch.mi.clone()).powi_scalar(2) * w.clone()).sum();
+    let mse = ((answers.point.clone() - batch.mi.clone()).powi_scalar(2) * w.clone()).sum();
     // The pinball loss weighs √w, renormalised to sum to 1.
     let root = w.sqrt();
     let root = root.clone() / root.sum();
     let mut pinball = Tensor::zeros([1], &batch.mi.device());
     for &tau in taus {
-        let u = batch.mi.clone() - quantile(tau);
+        let u = batch.mi.clone() - answers.quantile(tau);
         pinball = pinball + ((u.clone() * tau).max_pair(u * (tau - 1.0)) * root.clone()).sum();
     }
     let pinball = pinball / taus.len() as f64;
-    let inside =
-        batch.mi.clone().greater_equal(quantile(0.05)).float() * batch.mi.clone().lower_equal(quantile(0.95)).float();
+    let (lo, hi) = (answers.quantile(0.05), answers.quantile(0.95));
+    let inside = batch.mi.clone().greater_equal(lo).float() * batch.mi.clone().lower_equal(hi).float();
     (mse, pinball, inside.mean())
 }
 
@@ -199,8 +219,8 @@ pub struct EpochMetrics {
 }
 
 /// Trains a head on `train`, keeps the epoch with the lowest validation loss (weighted as in
-/// training) on `validation`, calibrates its intervals there ([`calibrate`]), and writes `run` (config.json, metrics.jsonl, best/head.json).
-/// Returns the best epoch's metrics.
+/// training) on `validation`, calibrates its intervals there ([`calibrate`]), and writes `run`
+/// (config.json, metrics.jsonl, best/head.json). Returns the best epoch's metrics.
 pub fn fit<B: AutodiffBackend>(
     config: &HeadConfig,
     train: &[HeadSample],
@@ -342,4 +362,72 @@ pub fn describe(run: &Path) -> Result<String, String> {
         config.epochs,
         calibration["interval_scale"].as_f64().unwrap_or(f64::NAN)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::NdArray;
+
+    /// Samples with varied features (KSG present in every other one) and truths near the chunk mean.
+    fn samples(count: usize) -> Vec<HeadSample> {
+        (0..count)
+            .map(|i| {
+                let v = |j: usize| ((i * 7 + j * 3) % 11) as f32 / 10.0;
+                let mut features: Vec<f32> = (0..FEATURES).map(v).collect();
+                features[7 + mist::whole_data::HAS_KSG] = (i % 2) as f32;
+                let mean = f64::from(v(0)).exp_m1();
+                HeadSample {
+                    seed: i as u64,
+                    family: "test".into(),
+                    n: 1000,
+                    dx: 1,
+                    dy: 1,
+                    mi: mean + 0.01 * (i % 5) as f64,
+                    mean,
+                    features,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn training_reads_the_outputs_as_the_runtime_does() {
+        let device = Default::default();
+        let net = HeadNet::<NdArray>::new(&HeadConfig::new().with_hidden(vec![6]), &device);
+        let data = samples(12);
+        let batch = Batch::new(&data.iter().collect::<Vec<_>>(), None, &device);
+        let answers = Answers::new(&net, &batch);
+        let values = |t: Tensor<NdArray, 1>| t.into_data().to_vec::<f32>().unwrap();
+        let (point, q05, q95) =
+            (values(answers.point.clone()), values(answers.quantile(0.05)), values(answers.quantile(0.95)));
+        let (widths, weights) = Head::format(&net.weights());
+        let head = Head::parse(&widths, &weights).unwrap();
+        for (i, sample) in data.iter().enumerate() {
+            let a = head.answer(&sample.input());
+            let close = |x: f32, y: f64| (f64::from(x) - y).abs() < 1e-4 * (1.0 + y.abs());
+            assert!(close(point[i], a.point), "sample {i}: point {} vs runtime {}", point[i], a.point);
+            assert!(close(q05[i], a.quantile(0.05)) && close(q95[i], a.quantile(0.95)), "sample {i}: quantiles");
+        }
+    }
+
+    #[test]
+    fn calibration_covers_90_percent_by_one_factor_on_both_scales() {
+        let net = HeadNet::<NdArray>::new(&HeadConfig::new().with_hidden(vec![6]), &Default::default());
+        let data = samples(40);
+        let mut layers = net.weights();
+        let (kappa, coverage) = calibrate(&mut layers, &data);
+        assert!(coverage >= 0.9, "coverage {coverage} with factor {kappa}");
+        // The factor is folded into the log-scale biases: the calibrated head's scales are the old
+        // ones times κ.
+        let (widths, weights) = Head::format(&layers);
+        let calibrated = Head::parse(&widths, &weights).unwrap();
+        let (w, b) = Head::format(&net.weights());
+        let original = Head::parse(&w, &b).unwrap();
+        let input = data[3].input();
+        let (c, o) = (calibrated.answer(&input), original.answer(&input));
+        assert!(((c.above / o.above) - kappa).abs() < 1e-4 * kappa, "{} vs {kappa}", c.above / o.above);
+        assert!(((c.below / o.below) - kappa).abs() < 1e-4 * kappa);
+        assert_eq!(calibrate(&mut net.weights(), &data).0, kappa, "deterministic");
+    }
 }
