@@ -546,9 +546,9 @@ impl Drop for Call<'_> {
     }
 }
 
-/// The head's input for each dataset with whole-data features `whole` and two or more chunks
-/// (`None` for the others), from its chunks' answers `per_chunk` and their means `combined` (whose
-/// quantiles at [`LEVELS`] start at index `from`).
+/// The head's input for each dataset with whole-data features `whole` (`None` for the others: only
+/// datasets above `max_n` rows, hence of two or more chunks, have them), from its chunks' answers
+/// `per_chunk` and their means `combined` (whose quantiles at [`LEVELS`] start at index `from`).
 fn head_inputs(
     datasets: &[Dataset],
     chunks: &Chunks,
@@ -565,7 +565,7 @@ fn head_inputs(
         .into_iter()
         .enumerate()
         .map(|(i, whole)| {
-            let whole = whole.filter(|_| points[i].len() >= 2)?;
+            let whole = whole?;
             let stats = ChunkStats::new(&points[i], std::array::from_fn(|l| combined[i].1[from + l]));
             let Dataset { x, y, .. } = &datasets[i];
             let features = head::features(&stats, &whole, x.nrows(), x.ncols(), y.ncols());

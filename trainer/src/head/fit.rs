@@ -125,9 +125,9 @@ impl<B: Backend> Batch<B> {
             available.extend(exists.map(|e| f32::from(u8::from(e))));
         }
         let mi: Vec<f32> = samples.iter().map(|s| s.mi as f32).collect();
-        let weight: Vec<f64> =
-            inputs.iter().map(|i| noise_floor.map_or(1.0, |v| 1.0 / (i.scale().powi(2) + v))).collect();
-        let scale: Vec<f32> = inputs.iter().map(|i| i.scale() as f32).collect();
+        let scales: Vec<f64> = inputs.iter().map(HeadInput::scale).collect();
+        let weight: Vec<f64> = scales.iter().map(|s| noise_floor.map_or(1.0, |v| 1.0 / (s * s + v))).collect();
+        let scale: Vec<f32> = scales.iter().map(|&s| s as f32).collect();
         let total: f64 = weight.iter().sum();
         let weight: Vec<f32> = weight.iter().map(|w| (w / total) as f32).collect();
         Batch {
@@ -175,10 +175,13 @@ impl<B: Backend> Answers<B> {
     }
 }
 
-/// The weighted point MSE (nats²) and the weighted mean pinball loss over `taus` (nats) of `net` on
-/// `batch`, and the share of truths inside `[q(0.05), q(0.95)]`.
-fn losses<B: Backend>(net: &HeadNet<B>, batch: &Batch<B>, taus: &[f64]) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
-    let answers = Answers::new(net, batch);
+/// The weighted point MSE (nats²) and the weighted mean pinball loss over `taus` (nats) of
+/// `answers` to `batch`, and the share of truths inside `[q(0.05), q(0.95)]`.
+fn losses<B: Backend>(
+    answers: &Answers<B>,
+    batch: &Batch<B>,
+    taus: &[f64],
+) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
     let w = batch.weight.clone();
     let mse = ((answers.point.clone() - batch.mi.clone()).powi_scalar(2) * w.clone()).sum();
     // The pinball loss weighs √w, renormalised to sum to 1.
@@ -239,7 +242,6 @@ pub fn fit<B: AutodiffBackend>(
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let valid_samples: Vec<&HeadSample> = validation.iter().collect();
     let valid = Batch::<B::InnerBackend>::new(&valid_samples, config.noise_floor, device);
-    let unweighted = Batch::<B::InnerBackend>::new(&valid_samples, None, device);
     let val_chunk_mse = validation.iter().map(|s| (s.mean - s.mi).powi(2)).sum::<f64>() / validation.len() as f64;
     let mut order: Vec<&HeadSample> = train.iter().collect();
     let mut best: Option<(f64, EpochMetrics, Vec<Layer>)> = None;
@@ -252,19 +254,20 @@ pub fn fit<B: AutodiffBackend>(
         let count = steps.len();
         for samples in steps {
             let batch = Batch::<B>::new(samples, config.noise_floor, device);
-            let (mse, pinball, _) = losses(&net, &batch, &config.taus);
+            let (mse, pinball, _) = losses(&Answers::new(&net, &batch), &batch, &config.taus);
             let loss = mse + pinball * config.quantile_weight;
             total += scalar(loss.clone());
             let grads = GradientsParams::from_grads(loss.backward(), &net);
             net = optim.step(lr, net, grads);
         }
         let validated = net.valid();
-        let (mse, pinball, inside) = losses(&validated, &valid, &config.taus);
+        let answers = Answers::new(&validated, &valid);
+        let (mse, pinball, inside) = losses(&answers, &valid, &config.taus);
         let val_loss = scalar(mse) + config.quantile_weight * scalar(pinball.clone());
         let m = EpochMetrics {
             epoch,
             train_loss: total / count as f64,
-            val_mse: scalar(losses(&validated, &unweighted, &config.taus).0),
+            val_mse: scalar((answers.point - valid.mi.clone()).powi_scalar(2).mean()),
             val_loss,
             val_pinball: scalar(pinball),
             val_coverage: scalar(inside),
