@@ -24,8 +24,8 @@ use statrs::function::gamma::digamma;
 /// the number of joint duplicates and `n_x`, `n_y` count the points at distance 0. So constant
 /// data gives 0 and X = Y uniform on m values gives about ln m.
 ///
-/// The neighbour search uses k-d trees (max-norm, O(n log n)) for `dx + dy ≤ 4` and n ≥ 1,500, and
-/// brute force otherwise (O(n² (dx + dy)) time, O(n) scratch per thread), parallel over query
+/// The neighbour search uses k-d trees (max-norm, about O(n log n)) for `dx + dy ≤ 8` and enough
+/// rows (1,500 up to 4 dimensions, 3,000 to 7,000 in 5 to 8), and brute force otherwise (O(n² (dx + dy)) time, O(n) scratch per thread), parallel over query
 /// points either way; both find the same neighbours and counts, so the result is the same to the
 /// bit, whatever the method and the number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Estimator for Ksg {
         };
         let (n, dx, dy) = (x.nrows(), x.ncols(), y.ncols());
         let (xs, ys) = (standardized_columns(x.view()), standardized_columns(y.view()));
-        let by_tree = (n >= ksg_tree::MIN_ROWS && dx + dy <= ksg_tree::MAX_DIMS)
+        let by_tree = (dx + dy <= ksg_tree::MAX_DIMS && n >= ksg_tree::min_rows(dx + dy))
             .then(|| ksg_tree::neighbours(&xs, &ys, n, dx, dy, k))
             .flatten();
         let neighbours = by_tree.unwrap_or_else(|| brute_force(&xs, &ys, n, k));
@@ -327,9 +327,11 @@ pub(super) mod tests {
     #[test]
     fn trees_and_brute_force_agree_exactly() {
         let mut rng = ChaCha8Rng::seed_from_u64(21);
-        let shapes = [(1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2)];
+        let shapes = [(1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 5), (3, 2), (2, 4), (6, 1), (3, 4), (4, 4)];
         for (case, &(dx, dy)) in shapes.iter().enumerate() {
-            for (k, round) in [(5, None), (3, Some(10.0)), (4, Some(1.0))] {
+            // The discrete case keeps few values per point: coarser in more dimensions.
+            let discrete = (3.0 / (dx + dy) as f64).min(1.0);
+            for (k, round) in [(5, None), (3, Some(10.0)), (4, Some(discrete))] {
                 let n = 600 + 37 * case;
                 let x = Array2::from_shape_fn((n, dx), |_| rng.sample::<f64, _>(StandardNormal));
                 let y = Array2::from_shape_fn((n, dy), |(r, c)| {
@@ -344,11 +346,11 @@ pub(super) mod tests {
                 let brute = brute_force(&xs, &ys, n, k);
                 let tied = brute.iter().filter(|nb| matches!(nb, Neighbours::Tied { .. })).count();
                 assert_eq!(tree, brute, "dx = {dx}, dy = {dy}, k = {k}, rounding {round:?} ({tied} tied points)");
-                if round == Some(1.0) {
+                if round == Some(discrete) {
                     assert!(tied > n / 4, "the discrete case exercises the tie rule: {tied} of {n}");
                 }
             }
         }
-        assert!(ksg_tree::neighbours(&[0.0; 10], &[0.0; 20], 5, 2, 4, 1).is_none(), "6 dims: brute force");
+        assert!(ksg_tree::neighbours(&[0.0; 20], &[0.0; 25], 5, 4, 5, 1).is_none(), "9 dims: brute force");
     }
 }

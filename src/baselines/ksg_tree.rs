@@ -8,31 +8,60 @@ use kiddo::{Chebyshev, ImmutableKdTree};
 use rayon::prelude::*;
 use std::num::NonZero;
 
-/// Largest `dx + dy` searched with trees: low dimensions, where a max-norm ball prunes most of the
-/// tree; higher ones use brute force.
-pub const MAX_DIMS: usize = 4;
+/// Largest `dx + dy` searched with trees: low dimensions, where a max-norm ball prunes enough of
+/// the tree; higher ones use brute force.
+pub const MAX_DIMS: usize = 8;
 
-/// Fewest rows searched with trees: below about this many, brute force is as fast (measured at
-/// dx = dy = 1 and 2 on 2 cores: the two meet between 800 and 1,600 rows).
-pub const MIN_ROWS: usize = 1_500;
+/// Fewest rows searched with trees in `dims = dx + dy` ≤ [`MAX_DIMS`] dimensions: below about this
+/// many, brute force is as fast (measured on 2 cores, same counts either way: the two meet between
+/// 800 and 1,600 rows up to 4 dimensions, near 3,000, 4,000, 5,000 and 7,000 rows in 5 to 8, where
+/// a max-norm ball prunes less of the tree).
+pub fn min_rows(dims: usize) -> usize {
+    match dims {
+        ..=4 => 1_500,
+        5 => 3_000,
+        6 => 4_000,
+        7 => 5_000,
+        _ => 7_000,
+    }
+}
 
 type MaxNorm = Chebyshev<f64>;
 
 /// [`Neighbours`] of every point of the column-major standardized `xs` (`dx` columns of `n`) and
 /// `ys`, from trees; `None` when `dx + dy` is above [`MAX_DIMS`] or a tree cannot be built.
 pub fn neighbours(xs: &[f64], ys: &[f64], n: usize, dx: usize, dy: usize, k: usize) -> Option<Vec<Neighbours>> {
-    // The search is symmetric in X and Y: with the narrower block first, four shapes cover all.
+    // The search is symmetric in X and Y: with the narrower block first, sixteen shapes cover all.
     if dx > dy {
         let swapped = neighbours(ys, xs, n, dy, dx, k)?;
         return Some(swapped.into_iter().map(Neighbours::swapped).collect());
     }
-    match (dx, dy) {
-        (1, 1) => search::<1, 1, 2>(xs, ys, n, k),
-        (1, 2) => search::<1, 2, 3>(xs, ys, n, k),
-        (1, 3) => search::<1, 3, 4>(xs, ys, n, k),
-        (2, 2) => search::<2, 2, 4>(xs, ys, n, k),
-        _ => None,
+    macro_rules! shapes {
+        ($(($a:literal, $b:literal)),*) => {
+            match (dx, dy) {
+                $(($a, $b) => search::<$a, $b, { $a + $b }>(xs, ys, n, k),)*
+                _ => None,
+            }
+        };
     }
+    shapes!(
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (2, 2),
+        (1, 4),
+        (1, 5),
+        (1, 6),
+        (1, 7),
+        (2, 3),
+        (2, 4),
+        (2, 5),
+        (2, 6),
+        (3, 3),
+        (3, 4),
+        (3, 5),
+        (4, 4)
+    )
 }
 
 /// The search for `DX` + `DY` = `D` dimensions.

@@ -25,6 +25,11 @@ pub const OUTPUTS: usize = 4 + CANDIDATES;
 /// Where the whole-data features start in [`features`].
 const WHOLE: usize = 2 + LEVELS.len();
 
+/// Largest n of the head's training draws: a larger dataset is read as this many rows, so that the
+/// head never meets an n it was not trained on (its whole-data features read at most 100,000 rows,
+/// and KSG at most 20,000, whatever n is).
+pub const MAX_N: usize = 50_000;
+
 /// What the chunks of one dataset said, in nats.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkStats {
@@ -48,8 +53,8 @@ impl ChunkStats {
 
 /// The head's input for a dataset of `n` rows, `dx` and `dy` varying columns, whose chunks said
 /// `chunks` and whose [`whole_data::features`] are `whole`: `ln(1 + v)` of the mean point, of the
-/// mean quantiles and of the spread (each `v` taken at least 0), the whole-data features, `ln(n) / 10`,
-/// `ln(dx) / 4` and `ln(dy) / 4`.
+/// mean quantiles and of the spread (each `v` taken at least 0), the whole-data features,
+/// `ln(min(n, `[`MAX_N`]`)) / 10`, `ln(dx) / 4` and `ln(dy) / 4`.
 pub fn features(
     chunks: &ChunkStats,
     whole: &[f32; whole_data::LEN],
@@ -64,7 +69,7 @@ pub fn features(
     out[1 + LEVELS.len()] = nats(chunks.sd);
     out[WHOLE..WHOLE + whole_data::LEN].copy_from_slice(whole);
     let ln = |v: usize| (v as f64).ln() as f32;
-    out[FEATURES - 3..].copy_from_slice(&[ln(n) / 10.0, ln(dx) / 4.0, ln(dy) / 4.0]);
+    out[FEATURES - 3..].copy_from_slice(&[ln(n.min(MAX_N)) / 10.0, ln(dx) / 4.0, ln(dy) / 4.0]);
     out
 }
 
@@ -313,5 +318,7 @@ mod tests {
         assert_eq!(f[2 + LEVELS.len()..FEATURES - 3], whole);
         assert_eq!(f[FEATURES - 3..], [5_000f64.ln() as f32 / 10.0, 2f64.ln() as f32 / 4.0, 0.0]);
         assert_eq!(features(&ChunkStats { mean: -0.1, ..stats }, &whole, 600, 1, 1)[0], 0.0, "negative MI reads as 0");
+        let beyond = features(&stats, &whole, 10 * MAX_N, 2, 1);
+        assert_eq!(beyond[FEATURES - 3], (MAX_N as f64).ln() as f32 / 10.0, "n beyond training reads as MAX_N");
     }
 }

@@ -10,6 +10,7 @@
 use burn::backend::{Autodiff, NdArray};
 use burn::config::Config;
 use clap::{Args, Parser, Subcommand};
+use mist::runtime::head::Head;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
 use mist_synth::{MetaSample, Split, TRAIN_N};
 use mist_trainer::evaluation::{EvalOptions, GridName, ModelFn, evaluate};
@@ -52,6 +53,19 @@ enum Command {
     HeadFit(HeadFitArgs),
     /// Writes a model file with a trained large-n head in its metadata.
     HeadAttach(HeadAttachArgs),
+    /// Prints a trained head's errors on `head-data` samples by band of dx + dy.
+    HeadCheck(HeadCheckArgs),
+}
+
+/// Arguments of `head-check`.
+#[derive(Args)]
+struct HeadCheckArgs {
+    /// The head's run folder (its best/head.json is read).
+    #[arg(long)]
+    run: PathBuf,
+    /// Samples from `head-data`, one file or several (comma-separated).
+    #[arg(long, value_delimiter = ',', required = true)]
+    data: Vec<PathBuf>,
 }
 
 /// Arguments of `head-fit`.
@@ -226,6 +240,7 @@ fn main() -> ExitCode {
         Command::HeadData(args) => head_data_command(args),
         Command::HeadFit(args) => head_fit_command(args),
         Command::HeadAttach(args) => head_attach_command(args),
+        Command::HeadCheck(args) => head_check_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -395,6 +410,18 @@ fn head_attach_command(args: HeadAttachArgs) -> Result<(), String> {
     let out = head::attach::attach(&model, &head, &train)?;
     std::fs::write(&args.out, out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     eprintln!("mist-trainer: wrote {} with the head of {train}", args.out.display());
+    Ok(())
+}
+
+/// `head-check`: the run's best head on samples, as a table.
+fn head_check_command(args: HeadCheckArgs) -> Result<(), String> {
+    let file = head::fit::load(&args.run.join("best").join("head.json"))?;
+    let head = Head::parse(&file.widths, &file.weights)?;
+    let mut samples = Vec::new();
+    for path in &args.data {
+        samples.extend(head::data::read(path)?);
+    }
+    println!("{}", head::check::table(&head, &samples));
     Ok(())
 }
 

@@ -114,3 +114,13 @@ pub fn read(path: &Path) -> Result<Vec<HeadSample>, String> {
     };
     text.lines().enumerate().map(parse).collect()
 }
+
+#[cfg(test)]
+mod tests {
+
+    /// The runtime reads n above the head's training range as its largest n: the two must agree.
+    #[test]
+    fn the_runtime_caps_n_where_the_head_data_ends() {
+        assert_eq!(*mist_synth::LARGE_N.end(), mist::runtime::head::MAX_N);
+    }
+}
