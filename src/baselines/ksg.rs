@@ -25,9 +25,10 @@ use statrs::function::gamma::digamma;
 /// data gives 0 and X = Y uniform on m values gives about ln m.
 ///
 /// The neighbour search uses k-d trees (max-norm, about O(n log n)) for `dx + dy ≤ 8` and enough
-/// rows (1,500 up to 4 dimensions, 3,000 to 7,000 in 5 to 8), and brute force otherwise (O(n² (dx + dy)) time, O(n) scratch per thread), parallel over query
-/// points either way; both find the same neighbours and counts, so the result is the same to the
-/// bit, whatever the method and the number of threads.
+/// rows (1,500 up to 4 dimensions, 3,000 to 7,000 in 5 to 8), and brute force otherwise
+/// (O(n² (dx + dy)) time, O(n) scratch per thread), parallel over query points either way; both
+/// find the same neighbours and counts, so the result is the same to the bit, whatever the method
+/// and the number of threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ksg {
     /// Number of neighbours; at least 1 and at most n − 1.

@@ -36,9 +36,9 @@ unsafe fn run_baseline(
 
 /// The Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimate of I(X;Y) in nats (algorithm 1,
 /// max-norm, columns z-scored; clipped at 0). Needs `k` ≥ 1 and n > k. Exact ties (discrete data)
-/// are counted as in Gao et al. (2017). Cost about O(n log n) with k-d trees when dx + dy ≤ 8 and n
-/// is large enough (1,500 rows up to dx + dy = 4, 3,000 to 7,000 in 5 to 8; 100,000 rows, dx = dy = 2:
-/// under 2 s on two cores), O(n²) otherwise; runs on all CPUs.
+/// are counted as in Gao et al. (2017). Cost about O(n log n) with k-d trees when dx + dy ≤ 8 and
+/// n is large enough (1,500 rows up to dx + dy = 4, 3,000 to 7,000 in 5 to 8; 100,000 rows,
+/// dx = dy = 2: under 2 s on two cores), O(n²) otherwise; runs on all CPUs.
 ///
 /// Errors: MIST_STATUS_NULL_POINTER, MIST_STATUS_INVALID_ARGUMENT (`k` = 0 or SIZE_MAX, layout),
 /// MIST_STATUS_BAD_DIMENSION, MIST_STATUS_LENGTH_MISMATCH, MIST_STATUS_TOO_FEW_ROWS,

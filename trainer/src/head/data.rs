@@ -117,7 +117,6 @@ pub fn read(path: &Path) -> Result<Vec<HeadSample>, String> {
 
 #[cfg(test)]
 mod tests {
-
     /// The runtime reads n above the head's training range as its largest n: the two must agree.
     #[test]
     fn the_runtime_caps_n_where_the_head_data_ends() {
