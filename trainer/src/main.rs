@@ -387,10 +387,7 @@ fn head_fit_command(args: HeadFitArgs) -> Result<(), String> {
         Some(path) => HeadConfig::load(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => HeadConfig::new(),
     };
-    let mut train = Vec::new();
-    for path in &args.train {
-        train.extend(head::data::read(path)?);
-    }
+    let train = head::data::read_all(&args.train)?;
     let validation = head::data::read(&args.validation)?;
     eprintln!("mist-trainer: head-fit on {} samples, validating on {}", train.len(), validation.len());
     let log = |line: String| eprintln!("mist-trainer: head-fit {line}");
@@ -404,7 +401,7 @@ fn head_fit_command(args: HeadFitArgs) -> Result<(), String> {
 
 /// `head-attach`: the model file with the run's best head in its metadata.
 fn head_attach_command(args: HeadAttachArgs) -> Result<(), String> {
-    let head = head::fit::load(&args.run.join("best").join("head.json"))?;
+    let head = head::fit::load(&head::fit::best_head(&args.run))?;
     let model = std::fs::read(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
     let train = head::fit::describe(&args.run)?;
     let out = head::attach::attach(&model, &head, &train)?;
@@ -415,12 +412,9 @@ fn head_attach_command(args: HeadAttachArgs) -> Result<(), String> {
 
 /// `head-check`: the run's best head on samples, as a table.
 fn head_check_command(args: HeadCheckArgs) -> Result<(), String> {
-    let file = head::fit::load(&args.run.join("best").join("head.json"))?;
+    let file = head::fit::load(&head::fit::best_head(&args.run))?;
     let head = Head::parse(&file.widths, &file.weights)?;
-    let mut samples = Vec::new();
-    for path in &args.data {
-        samples.extend(head::data::read(path)?);
-    }
+    let samples = head::data::read_all(&args.data)?;
     println!("{}", head::check::table(&head, &samples));
     Ok(())
 }

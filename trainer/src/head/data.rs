@@ -8,7 +8,7 @@ use mist_synth::{Mix, Split, sample_mix};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The mix the head is trained on: n log-uniform above 500 rows, half the draws with dx, dy ≤ 4
 /// (where KSG feature exists and users screen few variables), a tenth independent (MI exactly 0).
@@ -113,6 +113,15 @@ pub fn read(path: &Path) -> Result<Vec<HeadSample>, String> {
         }
     };
     text.lines().enumerate().map(parse).collect()
+}
+
+/// The samples of every file of `paths` ([`read`]), in order.
+pub fn read_all(paths: &[PathBuf]) -> Result<Vec<HeadSample>, String> {
+    let mut samples = Vec::new();
+    for path in paths {
+        samples.extend(read(path)?);
+    }
+    Ok(samples)
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How a head is trained.
 #[derive(Config, Debug)]
@@ -287,7 +287,7 @@ pub fn fit<B: AutodiffBackend>(
     let (_, best, mut layers) = best.expect("at least one epoch");
     let (kappa, coverage) = calibrate(&mut layers, validation);
     log(format!("epoch {}: interval scales × {kappa:.3} for 90% validation coverage ({coverage:.3})", best.epoch));
-    save(&layers, &run.join("best").join("head.json"))?;
+    save(&layers, &best_head(run))?;
     let calibration = serde_json::json!({ "epoch": best.epoch, "interval_scale": kappa, "val_coverage": coverage });
     writeln!(metrics, "{calibration}").map_err(io)?;
     Ok(EpochMetrics { val_coverage: coverage, ..best })
@@ -336,6 +336,11 @@ fn save(layers: &[Layer], path: &Path) -> Result<(), String> {
     let (widths, weights) = Head::format(layers);
     let json = serde_json::to_string(&HeadFile { widths, weights }).map_err(|e| e.to_string())?;
     std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Where the head run `run` keeps its best, calibrated head.
+pub fn best_head(run: &Path) -> PathBuf {
+    run.join("best").join("head.json")
 }
 
 /// Reads a `head.json` and checks that the runtime can read it.
