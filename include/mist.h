@@ -9,12 +9,22 @@
  * copy. Values must be finite doubles, of any scale (every estimator is invariant to the scale and
  * offset of each column).
  *
- * DEGENERATE AND DISCRETE DATA. A constant column carries no information and is left out (MI is
- * exactly unchanged); when X or Y has no column that varies, MI and every quantile are 0. The
- * learned model is trained on continuous data: a column in which one value holds more than 5% of
- * the rows (and more than 2 rows) is discrete for it, and gets MIST_STATUS_DISCRETE_DATA naming
- * the column; fewer ties are broken in a random order seeded by options.seed (a dequantisation:
- * MI is unchanged). The baselines accept discrete data: KSG counts exact ties (Gao et al. 2017).
+ * DEGENERATE, DISCRETE AND ROUNDED DATA. A constant column carries no information and is left
+ * out (MI is exactly unchanged); when X or Y has no column that varies, MI and every quantile are
+ * 0. A column with 2 to 10 distinct values, each repeated on average (at least 2 rows per value),
+ * is discrete: categories, counts or scores with few levels. The learned model refuses it with
+ * MIST_STATUS_DISCRETE_DATA naming the column. A column with more distinct values is continuous
+ * or a rounded measurement: its ties are broken in a random order seeded by options.seed (a
+ * dequantisation: MI is unchanged). The baselines accept discrete data: KSG counts the ties of a
+ * discrete column exactly (Gao et al. 2017) and breaks those of a rounded column with seeded noise
+ * below the rounding step.
+ *
+ * WHAT TO REPORT. mist_estimate gives the point estimate, trained to minimise the squared error;
+ * it always lies within the model's own 90% interval [q0.05, q0.95] (and is at least 0).
+ * mist_quantiles gives quantiles of the model's distribution of the true MI given data like these,
+ * calibrated on held-out synthetic data. Report the point estimate with the interval
+ * [q0.05, q0.95]; the median q0.5 can differ from the point estimate. Both are symmetric:
+ * (X, Y) and (Y, X) give the same bits.
  *
  * ERRORS. Every fallible function returns a MistStatus (MIST_STATUS_OK = 0; the values are fixed)
  * and writes its outputs only on success. After a failure, mist_last_error() (or
@@ -50,10 +60,11 @@
  * MODEL. By default, the model embedded in libmist (options NULL, or options->model_path NULL);
  * mist_max_dx, mist_max_dy, mist_min_n and mist_max_n give its limits. A dataset with more rows
  * than mist_max_n is split into chunks of near-equal size by a seeded shuffle (options->seed); the
- * chunks run as one batch, and the model's large-n head answers from their estimates and features
- * of all the rows (KSG and Gaussian estimates; docs/onnx-contract.md), so that the estimate and
- * its interval keep improving with n. A model file without a head averages the chunks' estimates
- * (and each quantile). Nothing is truncated.
+ * chunks run as one batch. The model's head then answers every dataset, one chunk or several,
+ * from the chunks' estimates and from features of all the rows (KSG and Gaussian estimates;
+ * docs/onnx-contract.md), so that the estimate and its interval keep improving with n and do not
+ * jump at mist_max_n. A model file without a head averages the chunks' estimates (and each
+ * quantile). Nothing is truncated.
  *
  * Typical use:
  *   MistEstimator *est = NULL;
@@ -122,9 +133,11 @@ typedef enum MistStatus {
    */
   MIST_STATUS_LENGTH_MISMATCH = 6,
   /**
-   * A column of x or y looks discrete (one value holds more than 5% of the rows) and the learned
-   * model, trained on continuous data, does not apply; the message names the column. The
-   * baselines accept such data (`mist_ksg` counts ties exactly).
+   * A column of x or y looks discrete: it takes 2 to 10 distinct values, each repeated on average
+   * (at least 2 rows per value). The learned model answers continuous data and rounded
+   * measurements (more than 10 distinct values per column), not categories or counts with few
+   * levels; the message names the column. The baselines accept such data (`mist_ksg` counts ties
+   * of a discrete column exactly).
    */
   MIST_STATUS_DISCRETE_DATA = 7,
   /**
@@ -292,6 +305,21 @@ enum MistStatus mist_ksg(const struct MistMatrix *x,
 enum MistStatus mist_gaussian(const struct MistMatrix *x,
                               const struct MistMatrix *y,
                               double *out_mi);
+
+/**
+ * The Gaussian-copula estimate of I(X;Y) in nats (GCMI, Ince et al. 2017): each column replaced by
+ * its normal scores (ties broken in a fixed random order), then the Gaussian MI of their sample
+ * covariance with the finite-sample bias correction, clipped at 0. Exact up to sampling error for
+ * any Gaussian copula, invariant to monotone transforms of each column, and cheap: one sort per
+ * column and a (dx + dy)² covariance. Needs n ≥ dx + dy + 2 (constant columns not counted) and
+ * n ≥ 4.
+ *
+ * Errors: as `mist_gaussian`. `*out_mi` is written only on success.
+ *
+ * # Safety
+ * `x` and `y` must be NULL or valid MistMatrix views; `out_mi` NULL or writable.
+ */
+enum MistStatus mist_gcmi(const struct MistMatrix *x, const struct MistMatrix *y, double *out_mi);
 
 /**
  * Creates an estimator handle in `*out`.

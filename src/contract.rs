@@ -61,4 +61,8 @@ pub mod key {
     pub const HEAD_WEIGHTS: &str = "mist.head.weights";
     /// A short description of the large-n head's training run.
     pub const HEAD_TRAIN: &str = "mist.head.train";
+    /// The fewest rows of a dataset the head answers (optional: without it, `max_n` + 1, the
+    /// large-n heads trained on datasets above `max_n` rows only). Smaller datasets get the
+    /// network's own answer.
+    pub const HEAD_MIN_N: &str = "mist.head.min_n";
 }

@@ -18,15 +18,15 @@ pub enum Error {
     /// A NaN or infinite value in the input.
     #[error("{which}[{row}, {col}] = {value} is not finite")]
     NonFinite { which: &'static str, row: usize, col: usize, value: f64 },
-    /// A column with so many tied values that the estimator does not apply (see
-    /// [`crate::input::check_continuous`]).
+    /// A column of few distinct values, which the estimator does not apply to (see
+    /// [`crate::input::is_discrete`]).
     #[error(
-        "{which}[:, {col}] looks discrete: its most frequent value {value} holds {count} of the {n} rows \
-         ({percent:.1}%); the learned model is trained on continuous data and answers only where no value \
-         holds more than 5% of the rows. KSG (method ksg) counts ties exactly and accepts such data",
-        percent = 100.0 * *.count as f64 / *.n as f64
+        "{which}[:, {col}] looks discrete: it takes {levels} distinct values in {n} rows. The learned model \
+         answers continuous data and rounded measurements (more than {max} distinct values per column), not \
+         categories or counts with few levels",
+        max = crate::input::MAX_DISCRETE_LEVELS
     )]
-    Discrete { which: &'static str, col: usize, value: f64, count: usize, n: usize },
+    Discrete { which: &'static str, col: usize, levels: usize, n: usize },
     /// Any other invalid argument, with its name and value.
     #[error("invalid argument {name} = {value}: {why}")]
     BadArgument { name: &'static str, value: String, why: String },

@@ -1,7 +1,8 @@
 //! Input checks shared by the estimators: shapes, row counts and finiteness (every estimator), and
 //! the two facts about columns that change what an estimate means: a constant column carries no
-//! information (dropped: MI is exactly unchanged), and a column whose values repeat heavily is
-//! discrete, which the learned model never saw in training (refused by the model).
+//! information (dropped: MI is exactly unchanged), and a column of few distinct values is discrete
+//! ([`is_discrete`], the one rule for it), which the learned model never saw in training (refused by
+//! the model). Rounded measurements are not discrete: the model breaks their ties at random.
 
 use crate::preprocess::sorted_column;
 use crate::{Error, Result};
@@ -34,10 +35,24 @@ pub fn validate(x: ArrayView2<f64>, y: ArrayView2<f64>, min_n: usize, what: &str
     Ok(())
 }
 
-/// Most rows one value may hold in a column the learned model accepts, as a share of n: its
-/// accuracy on dequantised data (ties broken at random) matches its accuracy on continuous data
-/// only when no atom is larger (tests/discrete.rs).
-pub const MAX_TIE_SHARE: f64 = 0.05;
+/// Most distinct values of a column that is discrete for the learned model (with at least two rows
+/// per value on average, see [`is_discrete`]): categories, counts and scores with few levels.
+/// Rounded measurements have more (a normal sample rounded to 0.25 standard deviations takes about
+/// 20 values in 150 rows) and are answered, their ties broken at random.
+pub const MAX_DISCRETE_LEVELS: usize = 10;
+
+/// The one rule that tells discrete data from continuous data and rounded measurements: a column
+/// with `levels` distinct values among `n` rows is discrete when `2 ≤ levels ≤`
+/// [`MAX_DISCRETE_LEVELS`] and `2 · levels ≤ n` (each value repeats, on average). A constant column
+/// (one level) is not discrete: it carries no information and is dropped.
+///
+/// Why there: breaking ties at random (dequantisation) leaves MI unchanged, but it turns a column of
+/// a few levels into a few wide uniform blocks, far from any training data; with more levels the
+/// blocks are narrow and the model reads rounded data as it reads the continuous data they were
+/// rounded from (the everyday grid's rounded family, `docs/evaluation.md`).
+pub fn is_discrete(levels: usize, n: usize) -> bool {
+    (2..=MAX_DISCRETE_LEVELS).contains(&levels) && 2 * levels <= n
+}
 
 /// `m` without its constant columns (all values equal), which carry no information: MI is
 /// exactly unchanged without them. `None` when every column is constant (then MI is 0); `m` itself,
@@ -61,10 +76,9 @@ pub fn keep_columns<'a>(m: ArrayView2<'a, f64>, keep: &[usize]) -> Option<CowArr
     }
 }
 
-/// Refuses a column of `m` (named `which` in the message) whose most frequent value holds more than
-/// `max(2, MAX_TIE_SHARE · n)` rows: discrete or heavily tied data. Constant columns pass (they are
-/// dropped, see [`drop_constant_columns`]); so do a few ties, which the model's preprocessing
-/// breaks at random without changing MI.
+/// Refuses a column of `m` (named `which` in the message) that [`is_discrete`] calls discrete.
+/// Constant columns pass (they are dropped, see [`drop_constant_columns`]); so do rounded
+/// measurements, whose ties the model's preprocessing breaks at random without changing MI.
 pub fn check_continuous(m: ArrayView2<f64>, which: &'static str) -> Result<()> {
     for (col, column) in m.columns().into_iter().enumerate() {
         check_column(column, &sorted_column(column), col, which)?;
@@ -80,18 +94,17 @@ pub fn check_continuous_sorted(m: ArrayView2<f64>, sorted: &[Vec<usize>], which:
     Ok(())
 }
 
+/// Number of distinct values of `column` (`-0` and `0` are equal), its rows in increasing order of
+/// value.
+pub fn levels(column: ArrayView1<f64>, sorted: &[usize]) -> usize {
+    sorted.chunk_by(|&a, &b| column[a] == column[b]).count()
+}
+
 /// The [`check_continuous`] test of column `col`, its rows in increasing order of value.
 fn check_column(column: ArrayView1<f64>, sorted: &[usize], col: usize, which: &'static str) -> Result<()> {
-    let n = column.len();
-    // The most frequent value: the first longest run of equal values (-0 and 0 are equal).
-    let (mut value, mut count) = (f64::NAN, 0);
-    for run in sorted.chunk_by(|&a, &b| column[a] == column[b]) {
-        if run.len() > count {
-            (value, count) = (column[run[0]], run.len());
-        }
-    }
-    if count < n && count as f64 > (MAX_TIE_SHARE * n as f64).max(2.0) {
-        return Err(Error::Discrete { which, col, value, count, n });
+    let (levels, n) = (levels(column, sorted), column.len());
+    if is_discrete(levels, n) {
+        return Err(Error::Discrete { which, col, levels, n });
     }
     Ok(())
 }
@@ -132,20 +145,25 @@ mod tests {
     }
 
     #[test]
-    fn heavily_tied_columns_are_discrete() {
-        // 100 rows: a value may repeat on 5 rows, not 6; a constant column passes.
-        let tied =
-            |count: usize| Array2::from_shape_fn((100, 2), |(r, c)| if c == 1 && r < count { 0.5 } else { r as f64 });
-        assert!(check_continuous(tied(5).view(), "X").is_ok());
-        let e = check_continuous(tied(6).view(), "Y").unwrap_err();
-        assert_eq!(e, Error::Discrete { which: "Y", col: 1, value: 0.5, count: 6, n: 100 });
-        assert!(
-            e.to_string()
-                .starts_with("Y[:, 1] looks discrete: its most frequent value 0.5 holds 6 of the 100 rows (6.0%)")
-        );
-        // Few rows: a pair of equal values is not discrete, three are.
-        assert!(check_continuous(array![[1.0], [1.0], [2.0], [3.0]].view(), "X").is_ok());
-        assert!(check_continuous(array![[1.0], [1.0], [1.0], [3.0]].view(), "X").is_err());
+    fn few_levels_are_discrete_and_rounded_measurements_are_not() {
+        // 100 rows of 10 levels are discrete, of 11 levels not; a constant column passes.
+        let levels =
+            |k: usize| Array2::from_shape_fn((100, 2), |(r, c)| if c == 1 { (r % k) as f64 } else { r as f64 });
+        assert!(check_continuous(levels(11).view(), "X").is_ok());
+        let e = check_continuous(levels(10).view(), "Y").unwrap_err();
+        assert_eq!(e, Error::Discrete { which: "Y", col: 1, levels: 10, n: 100 });
+        assert!(e.to_string().starts_with("Y[:, 1] looks discrete: it takes 10 distinct values in 100 rows"), "{e}");
         assert!(check_continuous(Array2::from_elem((50, 1), 7.0).view(), "X").is_ok());
+        // Few rows: values that do not repeat on average are not discrete.
+        assert!(check_continuous(array![[1.0], [1.0], [2.0], [3.0]].view(), "X").is_ok());
+        assert!(check_continuous(array![[1.0], [1.0], [2.0], [2.0]].view(), "X").is_err());
+        // -0 and 0 are one level.
+        assert!(check_continuous(array![[0.0], [-0.0], [1.0], [1.0]].view(), "X").is_err());
+        // A normal sample rounded to 0.25 standard deviations in 150 rows has far more than 10 levels.
+        let rounded = Array2::from_shape_fn((150, 1), |(r, _)| {
+            let u = (r as f64 + 0.5) / 150.0;
+            (crate::special::normal_quantile(u) / 0.25).round() * 0.25
+        });
+        assert!(check_continuous(rounded.view(), "X").is_ok());
     }
 }

@@ -20,6 +20,7 @@ pub mod input;
 pub mod padding;
 pub mod preprocess;
 pub mod runtime;
+pub mod special;
 pub mod summary;
 pub mod whole_data;
 

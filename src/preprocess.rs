@@ -7,12 +7,9 @@
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use statrs::function::erf::erfc_inv;
 
-/// The standard normal quantile function `Φ⁻¹(p)` for `p` in (0, 1).
-pub fn normal_quantile(p: f64) -> f64 {
-    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * p)
-}
+pub use crate::special::normal_quantile;
+use crate::special::rank_score;
 
 /// Average ranks (1-based) of `values`; tied values share the mean of their ranks.
 pub fn average_ranks(values: ArrayView1<f64>) -> Vec<f64> {
@@ -36,11 +33,12 @@ pub fn average_ranks(values: ArrayView1<f64>) -> Vec<f64> {
 ///
 /// A constant column becomes all zeros (every value has the middle rank).
 pub fn rank_gauss(data: ArrayView2<f64>) -> Array2<f64> {
-    let n = data.nrows() as f64;
+    let n = data.nrows();
     let mut out = Array2::zeros(data.raw_dim());
     for (col, mut out_col) in data.columns().into_iter().zip(out.columns_mut()) {
         for (o, r) in out_col.iter_mut().zip(average_ranks(col)) {
-            *o = normal_quantile((r - 0.5) / n);
+            // Average ranks are whole or half: 2r − 1 is an integer.
+            *o = rank_score((2.0 * r - 1.0) as usize, n);
         }
     }
     out
@@ -60,7 +58,7 @@ pub fn rank_gauss_untied_sorted(data: ArrayView2<f64>, sorted: &[Vec<usize>], se
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Array2::zeros(data.raw_dim());
     // Every column takes the same n values, one per rank: computed once.
-    let scores: Vec<f64> = (0..n).map(|rank| normal_quantile((rank as f64 + 0.5) / n as f64)).collect();
+    let scores: Vec<f64> = (0..n).map(|rank| rank_score(2 * rank + 1, n)).collect();
     let mut keys = Vec::new();
     for (c, ((col, mut out_col), rows)) in data.columns().into_iter().zip(out.columns_mut()).zip(sorted).enumerate() {
         // Equal values are ordered by a random key per row, then by row. Column c's keys are the
@@ -162,7 +160,7 @@ mod tests {
         let a = rank_gauss_untied(tied.view(), 1);
         let mut middle: Vec<f64> = [0, 2, 3, 4].iter().map(|&r| a[(r, 0)]).collect();
         middle.sort_by(f64::total_cmp);
-        let expected: Vec<f64> = (1..5).map(|r| normal_quantile((r as f64 + 0.5) / 6.0)).collect();
+        let expected: Vec<f64> = (1..5).map(|r| rank_score(2 * r + 1, 6)).collect();
         assert_eq!(middle, expected);
         assert!(a[(1, 0)] < middle[0] && a[(5, 0)] > middle[3]);
         assert_eq!(a, rank_gauss_untied(tied.view(), 1));
@@ -187,7 +185,7 @@ mod tests {
                 col.iter().enumerate().map(|(row, &v)| (total_order(v), rng.next_u64(), row)).collect();
             entries.sort_unstable();
             for (rank, &(_, _, row)) in entries.iter().enumerate() {
-                out[row] = normal_quantile((rank as f64 + 0.5) / n as f64);
+                out[row] = rank_score(2 * rank + 1, n);
             }
         }
         assert_eq!(rank_gauss_untied(data.view(), 42), expected);

@@ -621,7 +621,11 @@ fn discrete_columns_are_refused_and_a_few_ties_are_not() {
     let x = Array2::from_shape_fn((500, 1), |_| f64::from(rand::RngExt::random_bool(&mut rng, 0.5)));
     let y = x.mapv(|v| if rand::RngExt::random_bool(&mut rng, 0.1) { 1.0 - v } else { v });
     let (xd, yd) = (rm(&x), rm(&y));
-    fails(est.estimate(&xd.m(), &yd.m()), MistStatus::DiscreteData, &["X[:, 0] looks discrete", "of the 500 rows"]);
+    fails(
+        est.estimate(&xd.m(), &yd.m()),
+        MistStatus::DiscreteData,
+        &["X[:, 0] looks discrete", "2 distinct values in 500 rows"],
+    );
     fails(est.quantiles(&xd.m(), &yd.m(), &TAUS), MistStatus::DiscreteData, &["X[:, 0]"]);
     fails(est.batch(&[xd.m()], &[yd.m()]), MistStatus::DiscreteData, &["dataset 0: X[:, 0]"]);
     // The baselines accept it: KSG counts ties exactly.
@@ -634,6 +638,14 @@ fn discrete_columns_are_refused_and_a_few_ties_are_not() {
     let mi = est.estimate(&rounded.0.m(), &rounded.1.m()).unwrap();
     let exact = est.estimate(&rm(&x).m(), &rm(&y).m()).unwrap();
     assert!((mi - exact).abs() < 0.05, "rounded {mi} vs {exact}");
+    // The line between the two (mist::input::is_discrete): 10 distinct values are refused, 11 are
+    // rounded measurements.
+    for (levels, refused) in [(10, true), (11, false)] {
+        let x = Array2::from_shape_fn((500, 1), |(r, _)| ((r * 7) % levels) as f64);
+        let y = Array2::from_shape_fn((500, 1), |(r, _)| (r as f64).sin());
+        let got = est.estimate(&rm(&x).m(), &rm(&y).m());
+        assert_eq!(got.is_err(), refused, "{levels} levels: {got:?}");
+    }
 }
 
 #[test]
@@ -863,6 +875,7 @@ fn header_declares_each_function_once() {
         "mist_estimate_batch",
         "mist_ksg",
         "mist_gaussian",
+        "mist_gcmi",
         "mist_max_dx",
         "mist_max_dy",
         "mist_min_n",

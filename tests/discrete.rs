@@ -106,7 +106,7 @@ fn families() -> Vec<Joint> {
     for (a, b, c) in [(1.0, 1.0, 1.0), (3.0, 2.0, 0.5), (0.5, 0.5, 4.0), (10.0, 10.0, 10.0), (60.0, 60.0, 60.0)] {
         out.push(bivariate_poisson(a, b, c));
     }
-    // Rates large enough that no value holds more than about 5% of the rows.
+    // Rates large enough for many more than 10 distinct values: counts read as rounded measurements.
     for (a, b, c) in [(100.0, 100.0, 30.0), (20.0, 20.0, 200.0), (150.0, 150.0, 5.0), (300.0, 300.0, 300.0)] {
         out.push(bivariate_poisson(a, b, c));
     }
@@ -152,8 +152,8 @@ fn discrete_data_is_refused_or_answered_within_continuous_accuracy() {
     let mse = squared_error / answered as f64;
     let ksg_mse = ksg_squared_error / (answered + refused) as f64;
     println!("answered {answered}, refused {refused}; MSE of the answers {mse:.4} nats² (KSG on all: {ksg_mse:.4})");
-    // Every Bernoulli and categorical table (3-10 levels) has an atom above 5%: all refused. The
-    // Poisson pairs with large rates are answered, at least at the larger n.
+    // Every Bernoulli and categorical table has 2 to 10 levels (mist::input::is_discrete): all
+    // refused. The Poisson pairs with large rates are answered.
     assert!(answered >= 5, "too few answered datasets ({answered}) for the check to mean anything");
     assert!(refused >= 11 * 4, "every Bernoulli and categorical dataset is refused ({refused} refusals)");
     assert!(mse <= CONTINUOUS_MSE, "MSE {mse} of the answered discrete datasets");

@@ -2,12 +2,14 @@
 
 pub mod bootstrap;
 pub mod gaussian;
+pub mod gcmi;
 pub mod ksg;
 mod ksg_tree;
 
 pub use bootstrap::Interval;
 pub use bootstrap::bootstrap_interval;
 pub use gaussian::Gaussian;
+pub use gcmi::Gcmi;
 pub use ksg::Ksg;
 
 use crate::Result;

@@ -19,7 +19,7 @@ pub(crate) mod pointer;
 pub mod status;
 pub mod version;
 
-pub use baselines::{mist_gaussian, mist_ksg};
+pub use baselines::{mist_gaussian, mist_gcmi, mist_ksg};
 pub use estimator::{
     MistEstimator, mist_create, mist_estimate, mist_estimate_batch, mist_estimate_with_quantiles, mist_free,
     mist_max_dx, mist_max_dy, mist_max_n, mist_min_n, mist_quantiles,

@@ -26,9 +26,11 @@ pub enum MistStatus {
     BadDimension = 5,
     /// x and y have different numbers of rows.
     LengthMismatch = 6,
-    /// A column of x or y looks discrete (one value holds more than 5% of the rows) and the learned
-    /// model, trained on continuous data, does not apply; the message names the column. The
-    /// baselines accept such data (`mist_ksg` counts ties exactly).
+    /// A column of x or y looks discrete: it takes 2 to 10 distinct values, each repeated on average
+    /// (at least 2 rows per value). The learned model answers continuous data and rounded
+    /// measurements (more than 10 distinct values per column), not categories or counts with few
+    /// levels; the message names the column. The baselines accept such data (`mist_ksg` counts ties
+    /// of a discrete column exactly).
     DiscreteData = 7,
     /// The model file is missing, unreadable or not a valid ONNX model.
     ModelLoad = 10,

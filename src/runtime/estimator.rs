@@ -4,8 +4,10 @@
 //! # Method
 //!
 //! 1. Each dataset is checked: `1 ≤ dx ≤ max_dx`, `1 ≤ dy ≤ max_dy`, equal row counts, `n ≥ min_n`,
-//!    every value finite, no discrete column ([`crate::input::check_continuous`]). Constant columns
-//!    are left out; a dataset with none left in X or Y gets no chunk and MI 0.
+//!    every value finite, no discrete column ([`crate::input::is_discrete`]: rounded measurements
+//!    pass). Then X and Y are put in a canonical order (fewer columns first, else by a fingerprint
+//!    of their values), so that the estimate of (X, Y) and of (Y, X) are the same bits. Constant
+//!    columns are left out; a dataset with none left in X or Y gets no chunk and MI 0.
 //! 2. A dataset with `n > max_n` rows is split by [`crate::chunking::chunks`] (a seeded shuffle, then
 //!    `ceil(n / max_n)` chunks of near-equal size); smaller datasets are one chunk.
 //! 3. Chunks of the same padded length go through the model together, in runs of at most
@@ -14,11 +16,14 @@
 //!    ([`crate::preprocess::rank_gauss_untied`], seeds drawn from the handle's seed) and padded exactly
 //!    as the trainer pads a batch: X in a zero block of width `max_dx`, Y in one of width `max_dy`,
 //!    rows up to the chunk length `ceil(n / chunks)`, with row and column masks.
-//! 4. A dataset of one chunk gets the model's answer. A larger one, when the model has a large-n
-//!    head ([`super::head`]), gets the head's answer from its chunks' answers and its
-//!    [`whole_data`] features, computed beside the runs; without a head, its point estimate and
-//!    each quantile are the means over its chunks. Quantiles are made monotone in τ (the values are
-//!    sorted and given to the levels in increasing order; the head's are monotone already) and
+//! 4. When the model has a head ([`super::head`]), every dataset of at least `head_min_n` rows
+//!    (`mist.head.min_n`: every n for the shipped model, above `max_n` for older files) gets the
+//!    head's answer, from its chunks' answers (one chunk or several) and its [`whole_data`]
+//!    features, computed beside the runs. Otherwise the point estimate and each quantile are the
+//!    means over its chunks,
+//!    quantiles made monotone in τ (the values are sorted and given to the levels in increasing
+//!    order; the head's are monotone already). Either way the point estimate is clamped into the
+//!    answer's own 90% interval `[q0.05, q0.95]` (computed whatever levels were asked for), and
 //!    everything is clamped at 0. All results are in nats.
 //!
 //! Sessions differ only in their intra-op threads (see [`MistEstimator`]), which do not change the
@@ -97,7 +102,7 @@ const OWN_MIN_ROWS: usize = 200;
 /// handle's own session, whose matrix products use up to `min(threads, 4)` CPU threads; other runs
 /// (smaller ones, those of calls that overlap, those of a call with several) run side by side in
 /// single-threaded sessions from the pool (created when first needed, `threads` at most). Both give
-/// the same bits (see [`SessionFactory`]).
+/// the same bits (see `SessionFactory` in `runtime::model`).
 pub struct MistEstimator {
     info: ModelInfo,
     /// The large-n head, when the model has one.
@@ -328,6 +333,10 @@ impl MistEstimator {
         let (Some(x), Some(y)) = (keep_columns(x, &kx), keep_columns(y, &ky)) else {
             return Ok(Dataset { x: x.into(), y: y.into(), sorted: None });
         };
+        // The varying columns in their canonical order, so that (X, Y) and (Y, X) give the same
+        // bits, and so do X and Y with constant columns added.
+        let (x, y, sorted) =
+            if swapped(x.view(), y.view()) { (y, x, sorted.map(|(sx, sy)| (sy, sx))) } else { (x, y, sorted) };
         // The seeds that break ties, two per chunk, from a stream of their own.
         let mut ties = ChaCha8Rng::seed_from_u64(self.seed);
         ties.set_stream(TIE_STREAM);
@@ -338,9 +347,8 @@ impl MistEstimator {
         Ok(Dataset { x, y, sorted })
     }
 
-    /// The large-n head's input for a dataset above the model's `max_n` rows, whether or not the
-    /// model has a head (what a head is trained on); `None` for a dataset of at most `max_n` rows or
-    /// without a varying column in X or Y.
+    /// The head's input for a dataset, whether or not the model has a head (what a head is trained
+    /// on); `None` for a dataset without a varying column in X or Y.
     ///
     /// # Errors
     /// As [`MistEstimator::estimate`].
@@ -349,29 +357,34 @@ impl MistEstimator {
         let mut chunks = Chunks::default();
         let datasets = [self.prepare(x, y, 0, &mut chunks)?];
         let levels = LEVELS.map(|t| t as f32);
-        let (per_chunk, whole) = self.run_with_whole_data(&datasets, &chunks, &levels, true);
+        let (per_chunk, whole) = self.run_with_whole_data(&datasets, &chunks, &levels, &[true]);
         let per_chunk = per_chunk?;
         let combined = chunking::combine(&chunks.chunks, &per_chunk, 1, levels.len());
         Ok(head_inputs(&datasets, &chunks, &per_chunk, &combined, 0, whole).swap_remove(0))
     }
 
     /// Runs every chunk and combines them per dataset: `(point, quantiles at taus)` for each of the
-    /// `datasets`. With no `taus`, the quantile head is fed τ = ½ and its output dropped. Datasets
-    /// above `max_n` rows get the large-n head's answer when the model has one, else the mean of
-    /// their chunks' answers.
+    /// `datasets` (no quantiles for no `taus`): the head's answer when the model has one, else the
+    /// mean of the chunks' answers.
     fn evaluate(
         &self,
         datasets: &[Dataset],
         chunks: &Chunks,
         taus: &[f64],
     ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
-        let mut levels: Vec<f32> = if taus.is_empty() { vec![0.5] } else { taus.iter().map(|&t| t as f32).collect() };
+        let head = self.head.as_ref();
+        // The datasets the head answers: with a head, those of at least `head_min_n` rows.
+        let by_head: Vec<bool> =
+            datasets.iter().map(|d| head.is_some() && d.x.nrows() >= self.info.head_min_n).collect();
+        // The network answers at the asked levels only for datasets the head does not answer; then
+        // at the head's levels, always: they bound the point estimate (see below). When the head
+        // answers every dataset, every call runs the same levels, so that an estimate alone and
+        // with quantiles are the same bits.
+        let mut levels: Vec<f32> =
+            if by_head.iter().all(|&h| h) { Vec::new() } else { taus.iter().map(|&t| t as f32).collect() };
         let asked = levels.len();
-        let head = self.head.as_ref().filter(|_| datasets.iter().any(|d| d.x.nrows() > self.info.max_n));
-        if head.is_some() {
-            levels.extend(LEVELS.map(|t| t as f32));
-        }
-        let (per_chunk, whole) = self.run_with_whole_data(datasets, chunks, &levels, head.is_some());
+        levels.extend(LEVELS.map(|t| t as f32));
+        let (per_chunk, whole) = self.run_with_whole_data(datasets, chunks, &levels, &by_head);
         let per_chunk = per_chunk?;
         // A dataset without chunks (no varying column in X or Y) has MI 0.
         let combined = chunking::combine(&chunks.chunks, &per_chunk, datasets.len(), levels.len());
@@ -386,31 +399,48 @@ impl MistEstimator {
             .into_iter()
             .zip(answers)
             .map(|((mi, q), answer)| {
-                let (mi, q) = match answer {
-                    Some(answer) => (answer.point, taus.iter().map(|&t| answer.quantile(t)).collect()),
-                    None if taus.is_empty() => (mi, Vec::new()),
-                    None => (mi, monotone(taus, q[..asked].to_vec())),
+                let (mi, q, bounds) = match answer {
+                    Some(answer) => {
+                        let bounds = (answer.quantile(LEVELS[0]), answer.quantile(LEVELS[LEVELS.len() - 1]));
+                        (answer.point, taus.iter().map(|&t| answer.quantile(t)).collect(), bounds)
+                    }
+                    None => {
+                        let own = monotone(&LEVELS, q[asked..].to_vec());
+                        let bounds = (own[0], own[LEVELS.len() - 1]);
+                        let quantiles = match asked {
+                            // The network ran no asked level: the head answers every dataset with
+                            // chunks, and this one has none (no varying column in X or Y): MI 0.
+                            0 => vec![0.0; taus.len()],
+                            _ => monotone(taus, q[..asked].to_vec()),
+                        };
+                        (mi, quantiles, bounds)
+                    }
                 };
-                (mi.max(0.0), q.into_iter().map(|v| v.max(0.0)).collect())
+                // The point estimate lies within the 90% interval [q0.05, q0.95], whichever levels
+                // were asked for.
+                let mi = mi.clamp(bounds.0, bounds.1.max(bounds.0));
+                (mi.max(0.0), q.into_iter().map(|v: f64| v.max(0.0)).collect())
             })
             .collect())
     }
 
-    /// Every chunk's answer at `levels`, in the order of `chunks`, and, when `whole`, computed beside
-    /// the runs (the two share the threads), the [`whole_data::features`] of each dataset above
-    /// `max_n` rows with chunks (`None` for the others).
+    /// Every chunk's answer at `levels`, in the order of `chunks`, and, computed beside the runs
+    /// (the two share the threads), the [`whole_data::features`] of each dataset with chunks whose
+    /// entry of `whole` is true (`None` for the others).
     fn run_with_whole_data(
         &self,
         datasets: &[Dataset],
         chunks: &Chunks,
         levels: &[f32],
-        whole: bool,
+        whole: &[bool],
     ) -> (Result<Vec<Output>, RuntimeError>, Vec<WholeData>) {
         // Datasets without chunks (no varying column in X or Y) have MI 0 and need no features.
+        let mut wanted = whole.to_vec();
         let mut chunked = vec![false; datasets.len()];
         chunks.chunks.iter().for_each(|c| chunked[c.dataset] = true);
-        let features = |(dataset, chunked): (&Dataset, bool)| {
-            (whole && chunked && dataset.x.nrows() > self.info.max_n).then(|| {
+        wanted.iter_mut().zip(&chunked).for_each(|(w, &c)| *w &= c);
+        let features = |(dataset, wanted): (&Dataset, bool)| {
+            wanted.then(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
                 rng.set_stream(WHOLE_DATA_STREAM);
                 whole_data::features(dataset.x.view(), dataset.y.view(), &mut rng)
@@ -418,7 +448,7 @@ impl MistEstimator {
         };
         rayon::join(
             || self.run_chunks(datasets, chunks, levels),
-            || datasets.par_iter().zip(chunked).map(features).collect(),
+            || datasets.par_iter().zip(wanted).map(features).collect(),
         )
     }
 
@@ -546,9 +576,9 @@ impl Drop for Call<'_> {
     }
 }
 
-/// The head's input for each dataset with whole-data features `whole` (`None` for the others: only
-/// datasets above `max_n` rows, hence of two or more chunks, have them), from its chunks' answers
-/// `per_chunk` and their means `combined` (whose quantiles at [`LEVELS`] start at index `from`).
+/// The head's input for each dataset with whole-data features `whole` (`None` for the others: those
+/// without chunks), from its chunks' answers `per_chunk` and their means `combined` (whose quantiles
+/// at [`LEVELS`] start at index `from`).
 fn head_inputs(
     datasets: &[Dataset],
     chunks: &Chunks,
@@ -572,6 +602,19 @@ fn head_inputs(
             Some(HeadInput { features, mean: stats.mean })
         })
         .collect()
+}
+
+/// Whether `(x, y)` is out of its canonical order, the one every estimate is computed in: fewer
+/// columns first, and between equal widths the matrix with the smaller fingerprint of its values
+/// (a hash of their bits in row order). Any rule that depends only on the unordered pair makes the
+/// estimate symmetric; this one costs one pass over the data.
+fn swapped(x: ArrayView2<f64>, y: ArrayView2<f64>) -> bool {
+    let fingerprint = |m: ArrayView2<f64>| {
+        m.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| {
+            (h ^ crate::preprocess::total_order(*v)).wrapping_mul(0x100_0000_01b3)
+        })
+    };
+    (x.ncols(), fingerprint(x)) > (y.ncols(), fingerprint(y))
 }
 
 /// `1 ≤ value ≤ max` for a dimension (`which` = `dx`, named after matrix `matrix`).

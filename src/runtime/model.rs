@@ -85,6 +85,9 @@ pub struct ModelInfo {
     /// The training run of the large-n [`Head`] (`mist.head.train`); `None` when the model has no
     /// head and datasets above `max_n` get the mean of their chunks' answers.
     pub head_train: Option<String>,
+    /// The fewest rows of a dataset the head answers (`mist.head.min_n`, default `max_n + 1`);
+    /// meaningless without a head.
+    pub head_min_n: usize,
 }
 
 impl ModelInfo {
@@ -124,6 +127,10 @@ impl ModelInfo {
             }
         };
         let head_train = head.as_ref().map(|_| get(key::HEAD_TRAIN).unwrap_or_default());
+        let head_min_n = match get(key::HEAD_MIN_N) {
+            Some(_) => number(key::HEAD_MIN_N).map_err(unsupported)?,
+            None => max_n + 1,
+        };
         let info = ModelInfo {
             label: label.to_string(),
             max_dx,
@@ -133,6 +140,7 @@ impl ModelInfo {
             train: get(key::TRAIN).unwrap_or_default(),
             summary_len,
             head_train,
+            head_min_n,
         };
         Ok((info, head))
     }

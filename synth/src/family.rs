@@ -1,6 +1,7 @@
 //! Families (base × structure × transform), their dimension rules and the named split lists.
 
 use super::covariance::Structure;
+use super::everyday::Everyday;
 use super::transforms::Transform;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -20,6 +21,8 @@ pub enum Base {
     AdditiveNoise,
     /// Two independent blocks of the bases above, stacked (MI is the sum).
     Concat,
+    /// One of the everyday families ([`crate::everyday`]), outside the training meta-distribution.
+    Everyday(Everyday),
 }
 
 impl fmt::Display for Base {
@@ -29,6 +32,7 @@ impl fmt::Display for Base {
             Base::Student => "student",
             Base::AdditiveNoise => "additive-noise",
             Base::Concat => "concat",
+            Base::Everyday(family) => return family.fmt(f),
         })
     }
 }
@@ -66,14 +70,27 @@ impl Family {
 
     /// Whether the family needs `dx = dy`.
     pub fn needs_equal_dims(&self) -> bool {
-        self.base == Base::AdditiveNoise
+        match self.base {
+            Base::AdditiveNoise => true,
+            Base::Everyday(family) => family.needs_equal_dims(),
+            _ => false,
+        }
     }
 
-    /// Whether the family can be built for `(dx, dy)`: at least [`Family::min_dims`], and equal where
-    /// it [needs](Family::needs_equal_dims) them equal.
+    /// Whether the family can be built for `(dx, dy)`: at least [`Family::min_dims`], equal where it
+    /// [needs](Family::needs_equal_dims) them equal, and within an everyday family's largest dims.
     pub fn fits(&self, dx: usize, dy: usize) -> bool {
         let (lx, ly) = self.min_dims();
-        dx >= lx && dy >= ly && (dx == dy || !self.needs_equal_dims())
+        let max = match self.base {
+            Base::Everyday(family) => family.max_dim(),
+            _ => usize::MAX,
+        };
+        dx >= lx && dy >= ly && dx.max(dy) <= max && (dx == dy || !self.needs_equal_dims())
+    }
+
+    /// An everyday family ([`crate::everyday`]).
+    pub const fn everyday(family: Everyday) -> Family {
+        Family { base: Base::Everyday(family), structure: None, transform: Transform::Base }
     }
 
     /// Draws `(dx, dy)` in `min_dims ..= MAX_DIM`, independently unless the family needs them equal.
@@ -81,8 +98,13 @@ impl Family {
         self.draw_dims_up_to(MAX_DIM, rng)
     }
 
-    /// Draws `(dx, dy)` in `min_dims ..= max` (`max` at least 2, so every family fits).
+    /// Draws `(dx, dy)` in `min_dims ..= max` (`max` at least 2, so every family fits; an everyday
+    /// family's own largest dims cap it).
     pub fn draw_dims_up_to(&self, max: usize, rng: &mut ChaCha8Rng) -> (usize, usize) {
+        let max = match self.base {
+            Base::Everyday(family) => max.min(family.max_dim()),
+            _ => max,
+        };
         let (lx, ly) = self.min_dims();
         let dx = rng.random_range(lx..=max);
         let dy = if self.needs_equal_dims() { dx } else { rng.random_range(ly..=max) };
@@ -92,9 +114,10 @@ impl Family {
 
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.structure {
-            Some(s) => write!(f, "{} {}-{}", self.base, s, self.transform),
-            None => write!(f, "{} {}", self.base, self.transform),
+        match (self.structure, self.base) {
+            (Some(s), _) => write!(f, "{} {}-{}", self.base, s, self.transform),
+            (None, Base::Everyday(family)) => family.fmt(f),
+            (None, _) => write!(f, "{} {}", self.base, self.transform),
         }
     }
 }
@@ -124,6 +147,16 @@ pub const OOMD_TEST: [Family; 7] = [
     Family::plain(AdditiveNoise, HalfCube),
 ];
 
+/// The everyday families: independence, weak dense dependence (Gaussian and Student-t copulas) and
+/// rounded measurements at every step of [`crate::everyday::ROUNDING_STEPS`]. Never in the
+/// network's training; the head's (`head-data --everyday`) draws them from [`crate::Split::EverydayTrain`].
+pub fn everyday_families() -> Vec<Family> {
+    let mut out: Vec<Family> =
+        [Everyday::Independent, Everyday::DenseGaussian, Everyday::DenseStudent].map(Family::everyday).to_vec();
+    out.extend(crate::everyday::ROUNDING_STEPS.map(|step_milli| Family::everyday(Everyday::Rounded { step_milli })));
+    out
+}
+
 /// Every family that can be built, in a fixed order.
 pub fn all_families() -> Vec<Family> {
     let mut out = Vec::new();
@@ -150,6 +183,7 @@ impl std::str::FromStr for Family {
         let wanted = s.split_whitespace().collect::<Vec<_>>().join(" ");
         all_families()
             .into_iter()
+            .chain(everyday_families())
             .find(|f| f.to_string() == wanted)
             .ok_or_else(|| format!("unknown family {s:?} (e.g. \"normal dense-base\", \"additive-noise halfcube\")"))
     }

@@ -1,6 +1,7 @@
 //! The fixed test grids of `docs/evaluation.md`, each a list of reproducible dataset recipes.
 
-use super::family::{Base, Family, IMD_TEST, OOMD_TEST};
+use super::everyday::Everyday;
+use super::family::{Base, Family, IMD_TEST, OOMD_TEST, everyday_families};
 use super::{MetaSample, Split, Structure, Transform, recipe, rng_for, sample_family};
 use ndarray::s;
 
@@ -153,6 +154,54 @@ pub fn dimension_sweep() -> Vec<GridItem> {
     for (di, d) in [1usize, 2, 4, 8, 16, 32].into_iter().enumerate() {
         let cells = grid(Split::DimSweep, &[100, 500], &PROBE_FAMILIES, |_, _| Some((d, d)));
         items.extend(cells.into_iter().map(|item| GridItem { seed: item.seed | (di as u64) << 48, ..item }));
+    }
+    items
+}
+
+/// Rows of the everyday grid: 500 and 501 straddle the set model's `max_n`, where one chunk becomes
+/// two.
+pub const EVERYDAY_N: [usize; 9] = [50, 100, 200, 500, 501, 1000, 2000, 5000, 10_000];
+
+/// dx = dy of the everyday grid's independence and weak-dense cells (independence also takes
+/// dx ≠ dy in training; the grid keeps them equal to read it by d).
+pub const EVERYDAY_D: [usize; 5] = [1, 2, 4, 8, 16];
+
+/// dx = dy of the everyday grid's rounded cells.
+pub const EVERYDAY_ROUNDED_D: [usize; 3] = [1, 2, 4];
+
+/// Datasets per (family, d, n) cell of the everyday grid: 20 for independence and weak dense
+/// dependence (their acceptance lines compare means over a cell), 8 for each rounding step
+/// (whose lines pool the steps) and [`REPEATS`] for the share of the study's families.
+pub fn everyday_repeats(family: &Family) -> u64 {
+    match family.base {
+        Base::Everyday(Everyday::Rounded { .. }) => 8,
+        Base::Everyday(_) => 20,
+        _ => REPEATS,
+    }
+}
+
+/// The everyday grid: the [everyday families](everyday_families) at dx = dy ∈ [`EVERYDAY_D`]
+/// ([`EVERYDAY_ROUNDED_D`] when rounded), and the four [`PROBE_FAMILIES`] with dims up to 4 drawn
+/// once per family, at every n of [`EVERYDAY_N`]; paired across n (a recipe has the same seed,
+/// hence the same distribution and true MI, at every n). Its own seed stream, apart from training
+/// (which draws everyday families from [`Split::EverydayTrain`]). 4,104 datasets.
+pub fn everyday() -> Vec<GridItem> {
+    let mut cells: Vec<(Family, usize, usize)> = Vec::new();
+    for family in everyday_families() {
+        let ds: &[usize] = if family.fits(8, 8) { &EVERYDAY_D } else { &EVERYDAY_ROUNDED_D };
+        cells.extend(ds.iter().map(|&d| (family, d, d)));
+    }
+    for (i, family) in PROBE_FAMILIES.iter().enumerate() {
+        let (dx, dy) = family.draw_dims_up_to(4, &mut rng_for(Split::Everyday, 1 << 40 | i as u64));
+        cells.push((*family, dx, dy));
+    }
+    let mut items = Vec::new();
+    for n in EVERYDAY_N {
+        for (ci, &(family, dx, dy)) in cells.iter().enumerate() {
+            let item =
+                |r: u64| GridItem { family, n, dx, dy, split: Split::Everyday, seed: (ci as u64) << 16 | r, skip: 0 };
+            items.extend((0..everyday_repeats(&family)).map(item));
+        }
     }
     items
 }

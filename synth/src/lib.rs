@@ -6,13 +6,15 @@
 
 pub mod base;
 pub mod covariance;
+pub mod everyday;
 pub mod family;
 pub mod grids;
 pub mod transforms;
 
 pub use base::BaseDist;
 pub use covariance::Structure;
-pub use family::{Base, Family, IMD_TEST, MAX_DIM, OOMD_TEST, training_families};
+pub use everyday::Everyday;
+pub use family::{Base, Family, IMD_TEST, MAX_DIM, OOMD_TEST, everyday_families, training_families};
 pub use transforms::Transform;
 
 use ndarray::{Array2, Axis, concatenate};
@@ -62,6 +64,10 @@ pub enum Split {
     DimSweep,
     /// The low-dimension grid.
     LowD,
+    /// The everyday grid.
+    Everyday,
+    /// Everyday-family draws of a training mix ([`Mix::everyday_share`]).
+    EverydayTrain,
 }
 
 impl Split {
@@ -74,6 +80,8 @@ impl Split {
             Split::LargeN => 0x6c61_7267_656e_0005,
             Split::DimSweep => 0x6469_6d73_7765_0006,
             Split::LowD => 0x6c6f_7764_696d_0007,
+            Split::Everyday => 0x6576_6572_7964_0008,
+            Split::EverydayTrain => 0x6576_7472_6169_0009,
         }
     }
 }
@@ -112,7 +120,16 @@ pub struct Mix {
     /// Largest dx and dy of the low-dimensional share (families that need more columns get their
     /// fewest); `None`: [`LOW_DIM`].
     pub low_dim: Option<usize>,
+    /// Share of draws from the [everyday families](everyday_families) instead (family uniform, dims
+    /// uniform up to the family's largest, n as the rest of the mix), their data from
+    /// [`Split::EverydayTrain`] streams so that no grid seed is reused.
+    pub everyday_share: f64,
+    /// Draw n log-uniformly in [`ALL_N`] (overrides [`Mix::large_n`]): every n a head answers.
+    pub all_n: bool,
 }
+
+/// Smallest and largest n of a [`Mix::all_n`] draw.
+pub const ALL_N: std::ops::RangeInclusive<usize> = *TRAIN_N.start()..=*LARGE_N.end();
 
 /// Draws meta-sample `seed` of `split` from `mix`. The plain mix draws exactly what [`sample`]
 /// draws. A nonzero share keeps each draw's family and n (the independent share its dims too), but
@@ -134,6 +151,12 @@ pub fn sample_mix(split: Split, seed: u64, mix: &Mix) -> MetaSample {
                 .expect("repeat_with is endless")
         }
     };
+    if mix.everyday_share > 0.0 && rng.random_bool(mix.everyday_share.min(1.0)) {
+        let families = everyday_families();
+        let family = *families.choose(&mut rng).expect("everyday families are not empty");
+        let (dx, dy) = family.draw_dims_up_to(MAX_DIM, &mut rng);
+        return draw(family, n, dx, dy, &mut rng_for(Split::EverydayTrain, seed));
+    }
     if mix.independent_share > 0.0 && rng.random_bool(mix.independent_share.min(1.0)) {
         let s = draw(family, 2 * n, dx, dy, &mut rng);
         let (x, y) = (s.x.slice(ndarray::s![..n, ..]).to_owned(), s.y.slice(ndarray::s![n.., ..]).to_owned());
@@ -154,9 +177,14 @@ fn recipe(rng: &mut ChaCha8Rng, mix: &Mix) -> (Family, usize, usize, usize) {
     let Mix { low_dim_share, large_n, .. } = *mix;
     let families = training_families();
     let family = *families.choose(rng).expect("training families are not empty");
-    let n = if large_n {
-        let (lo, hi) = ((*LARGE_N.start() as f64).ln(), (*LARGE_N.end() as f64).ln());
-        (rng.random_range(lo..=hi).exp().round() as usize).clamp(*LARGE_N.start(), *LARGE_N.end())
+    let log_uniform = |range: std::ops::RangeInclusive<usize>, rng: &mut ChaCha8Rng| {
+        let (lo, hi) = ((*range.start() as f64).ln(), (*range.end() as f64).ln());
+        (rng.random_range(lo..=hi).exp().round() as usize).clamp(*range.start(), *range.end())
+    };
+    let n = if mix.all_n {
+        log_uniform(ALL_N, rng)
+    } else if large_n {
+        log_uniform(LARGE_N, rng)
     } else {
         rng.random_range(TRAIN_N)
     };
@@ -177,6 +205,11 @@ pub fn sample_family(family: Family, n: usize, dx: usize, dy: usize, split: Spli
 fn draw(family: Family, n: usize, dx: usize, dy: usize, rng: &mut ChaCha8Rng) -> MetaSample {
     let ((lx, ly), equal) = (family.min_dims(), if family.needs_equal_dims() { " and dx = dy" } else { "" });
     assert!(family.fits(dx, dy), "{family} needs dx ≥ {lx} and dy ≥ {ly}{equal}, got {dx}, {dy}");
+    if let Base::Everyday(kind) = family.base {
+        let (x, y, mi, params) = everyday::draw(kind, n, dx, dy, rng);
+        let description = format!("{family} (n = {n}, dx = {dx}, dy = {dy}, {params})");
+        return MetaSample { x, y, mi, family, description };
+    }
     let (blocks, params) = draw_blocks(family, dx, dy, rng);
     let mi = blocks.iter().map(BaseDist::mi).sum();
     let (xs, ys): (Vec<_>, Vec<_>) = blocks.iter().map(|b| b.sample(n, rng)).unzip();
@@ -207,7 +240,7 @@ fn draw_blocks(family: Family, dx: usize, dy: usize, rng: &mut ChaCha8Rng) -> (V
             let (b, b_desc) = structured_block(dx - ax, dy - ay, rng);
             (vec![a, b], format!("[{a_desc}] ⊕ [{b_desc}]"))
         }
-        (base, None) => unreachable!("{base} always has a structure"),
+        (base, _) => unreachable!("{base} is drawn elsewhere or always has a structure"),
     }
 }
 

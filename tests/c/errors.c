@@ -342,6 +342,7 @@ int main(int argc, char **argv) {
            "null,xs");
     expect("ksg: x = NULL", mist_ksg(NULL, &y, 5, &out), MIST_STATUS_NULL_POINTER, UNTOUCHED, "null,x");
     expect("gaussian: out_mi = NULL", mist_gaussian(&x, &y, NULL), MIST_STATUS_NULL_POINTER, 1, "null,out");
+    expect("gcmi: x = NULL", mist_gcmi(NULL, &y, &out), MIST_STATUS_NULL_POINTER, UNTOUCHED, "null,x");
 
     /* MIST_STATUS_NON_FINITE: the message names the matrix, the cell and the value. */
     static double bad[N * D];
@@ -351,6 +352,7 @@ int main(int argc, char **argv) {
     expect("estimate: NaN in x", mist_estimate(est, &xb, &y, &out), MIST_STATUS_NON_FINITE, UNTOUCHED,
            "nan,17,x");
     expect("gaussian: NaN in x", mist_gaussian(&xb, &y, &out), MIST_STATUS_NON_FINITE, UNTOUCHED, "nan");
+    expect("gcmi: NaN in x", mist_gcmi(&xb, &y, &out), MIST_STATUS_NON_FINITE, UNTOUCHED, "nan");
     bad[17 * D + 1] = xs[17 * D + 1];
     bad[42 * D + 0] = INFINITY;
     expect("estimate: +Inf in y", mist_estimate(est, &x, &xb, &out), MIST_STATUS_NON_FINITE, UNTOUCHED,
@@ -375,6 +377,8 @@ int main(int argc, char **argv) {
     expect("estimate: n = 0", mist_estimate(est, &x0, &y0, &out), MIST_STATUS_TOO_FEW_ROWS, UNTOUCHED, "0,row|n");
     MistMatrix x5 = mat(xs, 5, D), y5 = mat(ys, 5, D);
     expect("ksg: n = 5 with k = 5", mist_ksg(&x5, &y5, 5, &out), MIST_STATUS_TOO_FEW_ROWS, UNTOUCHED, "5,row|n");
+    expect("gcmi: n = 5 with dx + dy = 4", mist_gcmi(&x5, &y5, &out), MIST_STATUS_TOO_FEW_ROWS, UNTOUCHED,
+           "5,6,gaussian-copula");
 
     /* MIST_STATUS_BAD_DIMENSION */
     MistMatrix xd0 = mat(xs, N, 0), yd0 = mat(ys, N, 0);

@@ -55,6 +55,19 @@ enum Command {
     HeadAttach(HeadAttachArgs),
     /// Prints a trained head's errors on `head-data` samples by band of dx + dy.
     HeadCheck(HeadCheckArgs),
+    /// Compares two `evaluation.json` files of the same grids, squared errors paired by dataset.
+    Compare(CompareArgs),
+}
+
+/// Arguments of `compare`.
+#[derive(Args)]
+struct CompareArgs {
+    /// The base model's `evaluation.json`.
+    #[arg(long)]
+    base: PathBuf,
+    /// The candidate's `evaluation.json`.
+    #[arg(long)]
+    new: PathBuf,
 }
 
 /// Arguments of `head-check`.
@@ -98,6 +111,10 @@ struct HeadAttachArgs {
     /// The model file to write.
     #[arg(long)]
     out: PathBuf,
+    /// The fewest rows of a dataset the head answers (`mist.head.min_n`); without it, datasets
+    /// above the model's `max_n` rows only (a head trained on such draws only)
+    #[arg(long)]
+    min_n: Option<usize>,
 }
 
 /// Arguments of `head-data`.
@@ -121,6 +138,10 @@ struct HeadDataArgs {
     /// Draw every dataset with dx, dy ≤ 2 (`head::data::LOW_MIX`) instead of the head's usual mix.
     #[arg(long)]
     low_dims: bool,
+    /// Draw n at every size the head answers, 10 to 50,000 rows, with a share of everyday families
+    /// (`head::data::everyday`), instead of above 500 rows only (the large-n heads up to head-v3x).
+    #[arg(long)]
+    everyday: bool,
 }
 
 /// Arguments of `train`.
@@ -241,6 +262,7 @@ fn main() -> ExitCode {
         Command::HeadFit(args) => head_fit_command(args),
         Command::HeadAttach(args) => head_attach_command(args),
         Command::HeadCheck(args) => head_check_command(args),
+        Command::Compare(args) => compare_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -249,6 +271,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `compare`: prints the paired comparison of two evaluations as markdown.
+fn compare_command(args: CompareArgs) -> Result<(), String> {
+    use mist_trainer::evaluation::compare::{EvalFile, compare, markdown};
+    let read = |path: &PathBuf| -> Result<EvalFile, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let (base, new) = (read(&args.base)?, read(&args.new)?);
+    print!("{}", markdown(&base.model_name, &new.model_name, &compare(&base, &new)));
+    Ok(())
 }
 
 /// `train`: a fresh run from the given config, or the run in `--run` resumed.
@@ -376,6 +410,7 @@ fn head_data_command(args: HeadDataArgs) -> Result<(), String> {
     let start = std::time::Instant::now();
     let log = |line: String| eprintln!("mist-trainer: head-data {:.0} s: {line}", start.elapsed().as_secs_f64());
     let mix = if args.low_dims { head::data::LOW_MIX } else { head::data::MIX };
+    let mix = if args.everyday { head::data::everyday(mix) } else { mix };
     let written = head::data::write(&estimator, split, &mix, args.from..args.from + args.count, &args.out, &log)?;
     eprintln!("mist-trainer: wrote {written} samples to {}", args.out.display());
     Ok(())
@@ -404,7 +439,7 @@ fn head_attach_command(args: HeadAttachArgs) -> Result<(), String> {
     let head = head::fit::load(&head::fit::best_head(&args.run))?;
     let model = std::fs::read(&args.model).map_err(|e| format!("{}: {e}", args.model.display()))?;
     let train = head::fit::describe(&args.run)?;
-    let out = head::attach::attach(&model, &head, &train)?;
+    let out = head::attach::attach(&model, &head, &train, args.min_n)?;
     std::fs::write(&args.out, out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     eprintln!("mist-trainer: wrote {} with the head of {train}", args.out.display());
     Ok(())

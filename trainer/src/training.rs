@@ -117,6 +117,8 @@ impl TrainingConfig {
                 below_rows_per_dim: self.below_rows_per_dim,
                 large_n: false,
                 low_dim: None,
+                everyday_share: 0.0,
+                all_n: false,
             },
             first_pool: self.data_first_pool.unwrap_or(0),
         }

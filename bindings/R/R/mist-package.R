@@ -5,8 +5,8 @@
 #' Estimates the mutual information I(X;Y) between two paired samples, in nats
 #' (natural logarithm; divide by `log(2)` for bits), with a neural set model
 #' trained on synthetic datasets of known mutual information (libmist, run by
-#' ONNX Runtime). [mi()] gives a point estimate (or the KSG and Gaussian
-#' baselines), [mi_quantiles()] quantiles of the mutual information given the
+#' ONNX Runtime). [mi()] gives a point estimate (or the KSG, Gaussian and
+#' Gaussian-copula baselines), [mi_quantiles()] quantiles of the mutual information given the
 #' data, [mi_batch()] estimates of many datasets at once, and
 #' [mist_estimator()] a reusable handle on the model.
 #'

@@ -214,6 +214,17 @@ static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) {
     return Rf_ScalarReal(mi);
 }
 
+static SEXP r_gcmi(SEXP x, SEXP y, SEXP row_major) {
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    int rm = Rf_asLogical(row_major) == TRUE;
+    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
+    double mi = 0.0;
+    MistStatus status = mist_gcmi(&mx, &my, &mi);
+    UNPROTECT(1);
+    check_status(status);
+    return Rf_ScalarReal(mi);
+}
+
 /* Point estimates of the datasets xs[[i]], ys[[i]] (two lists of equal length) in one call. */
 static SEXP r_batch(SEXP ptr, SEXP xs, SEXP ys) {
     const MistEstimator *est = handle(ptr);
@@ -252,6 +263,7 @@ static const R_CallMethodDef call_methods[] = {
     {"mist_estimate_with_quantiles", (DL_FUNC)&r_estimate_with_quantiles, 5},
     {"mist_ksg", (DL_FUNC)&r_ksg, 4},
     {"mist_gaussian", (DL_FUNC)&r_gaussian, 3},
+    {"mist_gcmi", (DL_FUNC)&r_gcmi, 3},
     {"mist_batch", (DL_FUNC)&r_batch, 3},
     {"mist_version", (DL_FUNC)&r_version, 0},
     {NULL, NULL, 0},

@@ -11,6 +11,8 @@
 //! report.write(Path::new("runs/eval"))?;
 //! ```
 
+pub mod compare;
+pub mod everyday;
 pub mod metrics;
 pub mod plots;
 pub mod report;
@@ -20,7 +22,7 @@ pub use report::{EvalReport, ReferenceRow, reference_table};
 
 use crate::inference::Prediction;
 use metrics::{Scored, binned_errors, calibration, error_stats, interval_coverage};
-use mist::baselines::{Estimator, Gaussian, Ksg, bootstrap_interval};
+use mist::baselines::{Estimator, Gaussian, Gcmi, Ksg, bootstrap_interval};
 use mist_synth::grids::{self, GridItem};
 use mist_synth::{Base, Family, MetaSample, Split, Structure, Transform, sample_family};
 use rand::SeedableRng;
@@ -69,12 +71,22 @@ pub enum GridName {
     /// [`VALIDATION_DATASETS`] held-out draws of the training meta-distribution (tuning data, not a
     /// test grid).
     Validation,
+    /// What a statistician tries first: independent data, dense Gaussians and Student-t, rounded
+    /// measurements, n ∈ {50, …, 10,000} (`synth::grids::everyday`).
+    Everyday,
 }
 
 impl GridName {
     /// Every grid, in report order.
-    pub const ALL: [GridName; 6] =
-        [GridName::Imd, GridName::Oomd, GridName::LargeN, GridName::Dims, GridName::LowD, GridName::Validation];
+    pub const ALL: [GridName; 7] = [
+        GridName::Imd,
+        GridName::Oomd,
+        GridName::LargeN,
+        GridName::Dims,
+        GridName::LowD,
+        GridName::Validation,
+        GridName::Everyday,
+    ];
 
     /// The grid's datasets, in the grid's fixed order.
     pub fn items(self) -> Vec<GridItem> {
@@ -85,6 +97,7 @@ impl GridName {
             GridName::Dims => grids::dimension_sweep(),
             GridName::LowD => grids::low_d(),
             GridName::Validation => grids::validation(VALIDATION_DATASETS),
+            GridName::Everyday => grids::everyday(),
         }
     }
 
@@ -98,6 +111,7 @@ impl GridName {
             GridName::Dims => "dims",
             GridName::LowD => "low_d",
             GridName::Validation => "validation",
+            GridName::Everyday => "everyday",
         }
     }
 
@@ -110,6 +124,7 @@ impl GridName {
             GridName::Dims => "Dimension sweep",
             GridName::LowD => "Low dimensions, large n",
             GridName::Validation => "Validation (training meta-distribution)",
+            GridName::Everyday => "Everyday data",
         }
     }
 
@@ -144,7 +159,8 @@ impl FromStr for GridName {
             "dims" | "dim" | "dimension_sweep" => Ok(GridName::Dims),
             "low_d" | "lowd" => Ok(GridName::LowD),
             "validation" | "val" => Ok(GridName::Validation),
-            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n, dims, low_d or validation)")),
+            "everyday" => Ok(GridName::Everyday),
+            _ => Err(format!("unknown grid {s:?} (expected imd, oomd, large_n, dims, low_d, validation or everyday)")),
         }
     }
 }
@@ -206,6 +222,9 @@ pub struct DatasetRecord {
     pub ksg: Option<f64>,
     /// Gaussian / CCA.
     pub gaussian: Option<f64>,
+    /// Gaussian copula (GCMI).
+    #[serde(default)]
+    pub gcmi: Option<f64>,
     /// 90% subsampling interval of KSG, `[lo, hi]` (IMD and OoMD only).
     pub ksg_interval: Option<[f64; 2]>,
 }
@@ -228,6 +247,7 @@ impl DatasetRecord {
             EstimatorId::ModelMedian => self.median(),
             EstimatorId::Ksg => self.ksg,
             EstimatorId::Gaussian => self.gaussian,
+            EstimatorId::Gcmi => self.gcmi,
         }
     }
 }
@@ -244,12 +264,14 @@ pub enum EstimatorId {
     Ksg,
     /// Gaussian / CCA.
     Gaussian,
+    /// Gaussian copula (GCMI).
+    Gcmi,
 }
 
 impl EstimatorId {
     /// In report order.
-    pub const ALL: [EstimatorId; 4] =
-        [EstimatorId::Model, EstimatorId::ModelMedian, EstimatorId::Ksg, EstimatorId::Gaussian];
+    pub const ALL: [EstimatorId; 5] =
+        [EstimatorId::Model, EstimatorId::ModelMedian, EstimatorId::Ksg, EstimatorId::Gaussian, EstimatorId::Gcmi];
 
     /// Display name, with the model's name for the model's rows.
     pub fn label(self, model_name: &str) -> String {
@@ -258,6 +280,7 @@ impl EstimatorId {
             EstimatorId::ModelMedian => format!("{model_name} median (τ = 0.5)"),
             EstimatorId::Ksg => Ksg::default().name(),
             EstimatorId::Gaussian => Gaussian.name(),
+            EstimatorId::Gcmi => Gcmi.name(),
         }
     }
 }
@@ -442,6 +465,11 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
     let dimension_sweep = cells(GridName::Dims, true);
     let low_d = cells(GridName::LowD, true)
         .map(|cells| LowDReport { cells, families: family_cells(records.iter().filter(|r| r.grid == GridName::LowD)) });
+    let everyday = options.grids.contains(&GridName::Everyday).then(|| {
+        let items = GridName::Everyday.items();
+        let grid: Vec<&DatasetRecord> = records.iter().filter(|r| r.grid == GridName::Everyday).collect();
+        everyday::report(&grid, &|r| items[r.index].seed)
+    });
     log(format!("done, {} datasets", records.len()));
     EvalReport {
         model_name: model_name.to_string(),
@@ -456,6 +484,7 @@ pub fn evaluate(model_name: &str, model: &ModelFn<'_>, options: &EvalOptions) ->
         large_n,
         dimension_sweep,
         low_d,
+        everyday,
         timing,
         reference: reference_table(),
         datasets: records,
@@ -482,8 +511,8 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// KSG, Gaussian and the KSG bootstrap interval on one dataset (`None`: failed or skipped).
-type Baselines = (Option<f64>, Option<f64>, Option<[f64; 2]>);
+/// KSG, Gaussian, GCMI and the KSG bootstrap interval on one dataset (`None`: failed or skipped).
+type Baselines = (Option<f64>, Option<f64>, Option<f64>, Option<[f64; 2]>);
 
 /// Draws a grid once and runs every estimator on it.
 fn run_grid(
@@ -506,7 +535,7 @@ fn run_grid(
         .zip(&picked)
         .zip(predictions)
         .zip(baselines)
-        .map(|(((s, &index), p), (ksg, gaussian, ksg_interval))| {
+        .map(|(((s, &index), p), (ksg, gaussian, gcmi, ksg_interval))| {
             let item = &all[index];
             DatasetRecord {
                 grid,
@@ -520,6 +549,7 @@ fn run_grid(
                 quantiles: p.quantiles.iter().map(|&q| finite(q)).collect(),
                 ksg,
                 gaussian,
+                gcmi,
                 ksg_interval,
             }
         })
@@ -552,7 +582,7 @@ fn run_baselines(
     log: &(dyn Fn(String) + Sync),
 ) -> Vec<Baselines> {
     let interval = bootstrap.map_or(String::new(), |b| format!(", KSG subsampling interval B = {b}"));
-    log(format!("{grid}: baselines (KSG, Gaussian{interval})"));
+    log(format!("{grid}: baselines (KSG, Gaussian, GCMI{interval})"));
     let done = AtomicUsize::new(0);
     let total = samples.len();
     let ksg = Ksg::default();
@@ -563,6 +593,7 @@ fn run_baselines(
             let (x, y) = (s.x.view(), s.y.view());
             let k = ksg.estimate(x, y).ok().and_then(finite);
             let g = Gaussian.estimate(x, y).ok().and_then(finite);
+            let c = Gcmi.estimate(x, y).ok().and_then(finite);
             let iv = bootstrap
                 .and_then(|b| bootstrap_interval(&ksg, x, y, b, INTERVAL_LEVEL, index as u64).ok())
                 .filter(|iv| iv.lo.is_finite() && iv.hi.is_finite())
@@ -571,7 +602,7 @@ fn run_baselines(
             if d.is_multiple_of((total / 10).max(1)) {
                 log(format!("{grid}: baselines {d}/{total}"));
             }
-            (k, g, iv)
+            (k, g, c, iv)
         })
         .collect()
 }

@@ -18,6 +18,7 @@ fn colour(e: EstimatorId) -> RGBColor {
         EstimatorId::ModelMedian => RGBColor(44, 160, 44),
         EstimatorId::Ksg => RGBColor(214, 39, 40),
         EstimatorId::Gaussian => RGBColor(127, 127, 127),
+        EstimatorId::Gcmi => RGBColor(255, 127, 14),
     }
 }
 
@@ -29,6 +30,7 @@ fn grid_colour(g: GridName) -> RGBColor {
         GridName::Dims => RGBColor(140, 86, 75),
         GridName::LowD => RGBColor(23, 190, 207),
         GridName::Validation => RGBColor(44, 160, 44),
+        GridName::Everyday => RGBColor(227, 119, 194),
     }
 }
 

@@ -1,6 +1,7 @@
-//! The large-n head's training data: draws of the training meta-distribution with n above the set
-//! model's 500 rows ([`Mix::large_n`]), each turned into the head's input by the runtime itself
-//! ([`MistEstimator::head_input`]), so that training reads exactly what the runtime will compute.
+//! The head's training data: draws of the training meta-distribution with n above the set model's
+//! 500 rows ([`Mix::large_n`]), or at every n with a share of everyday families ([`everyday`]), each
+//! turned into the head's input by the runtime itself ([`MistEstimator::head_input`]), so that
+//! training reads exactly what the runtime will compute.
 
 use mist::runtime::MistEstimator;
 use mist::runtime::head::{FEATURES, HeadInput};
@@ -12,8 +13,25 @@ use std::path::{Path, PathBuf};
 
 /// The mix the head is trained on: n log-uniform above 500 rows, half the draws with dx, dy ≤ 4
 /// (where KSG feature exists and users screen few variables), a tenth independent (MI exactly 0).
-pub const MIX: Mix =
-    Mix { low_dim_share: 0.5, independent_share: 0.1, below_rows_per_dim: None, large_n: true, low_dim: None };
+pub const MIX: Mix = Mix {
+    low_dim_share: 0.5,
+    independent_share: 0.1,
+    below_rows_per_dim: None,
+    large_n: true,
+    low_dim: None,
+    everyday_share: 0.0,
+    all_n: false,
+};
+
+/// Share of everyday-family draws ([`mist_synth::everyday_families`]) in an [`everyday`] mix.
+pub const EVERYDAY_SHARE: f64 = 0.35;
+
+/// `mix` for a head that answers every n: n log-uniform in [`mist_synth::ALL_N`] (10 to 50,000 rows,
+/// about half of the draws at most 500), and [`EVERYDAY_SHARE`] of the draws from the everyday
+/// families (independence, weak dense dependence, rounded measurements) instead.
+pub const fn everyday(mix: Mix) -> Mix {
+    Mix { all_n: true, everyday_share: EVERYDAY_SHARE, ..mix }
+}
 
 /// [`MIX`] with every draw at dx, dy ≤ 2 (where the families need no more): the corner where KSG is
 /// nearly exact and the head must match it.
@@ -101,7 +119,7 @@ pub fn write(
     Ok(written)
 }
 
-/// Reads the samples [`write`] wrote, each with [`FEATURES`] features.
+/// Reads the samples [`write()`] wrote, each with [`FEATURES`] features.
 pub fn read(path: &Path) -> Result<Vec<HeadSample>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let parse = |(i, line): (usize, &str)| {

@@ -222,7 +222,7 @@ pub struct EpochMetrics {
 }
 
 /// Trains a head on `train`, keeps the epoch with the lowest validation loss (weighted as in
-/// training) on `validation`, calibrates its intervals there ([`calibrate`]), and writes `run`
+/// training) on `validation`, calibrates its intervals there (`calibrate`), and writes `run`
 /// (config.json, metrics.jsonl, best/head.json). Returns the best epoch's metrics.
 pub fn fit<B: AutodiffBackend>(
     config: &HeadConfig,

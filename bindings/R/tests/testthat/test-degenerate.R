@@ -6,6 +6,7 @@ test_that("a constant x has MI 0 and constant columns are left out", {
   expect_identical(mi(rep(1, 400), y), 0)
   expect_identical(mi(rep(1L, 400), y, method = "ksg"), 0)
   expect_identical(mi(rep(2, 400), y, method = "gaussian"), 0)
+  expect_identical(mi(rep(3, 400), y, method = "gcmi"), 0)
   expect_identical(mi_quantiles(rep(1, 400), y), c("5%" = 0, "50%" = 0, "95%" = 0))
   x <- y + rnorm(400)
   expect_identical(mi(cbind(x, 7), y), mi(x, y))
@@ -22,4 +23,5 @@ test_that("binary data gives the library's discrete-data error naming the column
   # The baselines accept discrete data.
   expect_true(is.finite(mi(x, y, method = "ksg")))
   expect_true(is.finite(mi(x, y, method = "gaussian")))
+  expect_true(is.finite(mi(x, y, method = "gcmi")))
 })

@@ -35,7 +35,7 @@ test_that("NA, NaN and Inf reach the library, whose message names the value", {
   for (bad in list(NaN, NA, Inf, -Inf)) {
     xb <- x
     xb[3] <- bad
-    for (method in c("mist", "ksg", "gaussian")) {
+    for (method in c("mist", "ksg", "gaussian", "gcmi")) {
       expect_error(mi(xb, y, method = method), "not finite", label = method)
     }
   }

@@ -63,6 +63,17 @@ test_that("the baselines are near the truth and KSG's k matters", {
   expect_error(mi(d$x, d$y, method = "ksg", k = 2.5), "k must be one whole number from 1")
 })
 
+test_that("the Gaussian-copula estimate is near the truth, symmetric and blind to monotone transforms", {
+  set.seed(12)
+  d <- bivariate_normal(2000, 0.6)
+  truth <- -0.5 * log(1 - 0.6^2) # 0.2231 nats
+  g <- mi(d$x, d$y, method = "gcmi")
+  expect_lt(abs(g - truth), 0.05)
+  expect_identical(mi(d$y, d$x, method = "gcmi"), g)
+  expect_identical(mi(exp(d$x), d$y^3, method = "gcmi"), g)
+  expect_error(mi(matrix(rnorm(12), 4), rnorm(4), method = "gcmi"), "n = 4 rows is below the minimum of 6")
+})
+
 test_that("mist_version and mist_limits describe the library", {
   expect_match(mist_version(), "^[0-9]+\\.[0-9]+\\.[0-9]+")
   lim <- mist_limits()

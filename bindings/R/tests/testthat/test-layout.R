@@ -6,7 +6,7 @@ test_that("row-major and column-major data give identical estimates", {
   y <- cbind(x[, 1]^2 + rnorm(300), rnorm(300))
   est <- mist_estimator()
   on.exit(close(est))
-  for (method in c("mist", "ksg", "gaussian")) {
+  for (method in c("mist", "ksg", "gaussian", "gcmi")) {
     expect_identical(
       mist:::.mi_layout(est, t(x), t(y), row_major = TRUE, method = method),
       mist:::.mi_layout(est, x, y, method = method),

@@ -1,13 +1,14 @@
 # Mist.jl: the Julia interface of libmist, a learned estimator of the mutual information I(X;Y),
-# in nats, with the KSG and Gaussian baselines. The C calls live in capi.jl (module LibMist); this
-# file turns Julia arrays into C matrix views, owns estimator handles and raises MistError.
+# in nats, with the KSG, Gaussian and Gaussian-copula baselines. The C calls live in capi.jl
+# (module LibMist); this file turns Julia arrays into C matrix views, owns estimator handles and
+# raises MistError.
 
 """
     Mist
 
 Estimates the mutual information I(X;Y) of paired samples in **nats** (natural logarithm; divide
 by `log(2)` for bits, the unit most Julia MI packages report) with libmist's learned model, and
-with the classical KSG and Gaussian estimators as baselines.
+with the classical KSG, Gaussian and Gaussian-copula estimators as baselines.
 
 - [`mi`](@ref): one estimate; [`mi_quantiles`](@ref): quantiles (an interval) from the model;
   [`mi_with_quantiles`](@ref): both from one model run; [`mi_batch`](@ref): many datasets in one
@@ -237,12 +238,19 @@ Estimates the mutual information I(X;Y) in nats from paired samples: row `i` of 
 as dimensions; a dense `Matrix{Float64}` is read in place, anything else is converted once.
 
 - `method = :mist`: the learned model of `estimator` (a [`MistEstimator`](@ref); `nothing`: the
-  default one). It refuses a column in which one value holds more than 5% of the rows
-  (`MIST_STATUS_DISCRETE_DATA`), since it is trained on continuous data.
+  default one): its point estimate (trained to minimise the squared error), always inside its own
+  90% interval (`mi_quantiles`); report the two together. It answers continuous data and rounded
+  measurements, whose ties it breaks at random (MI unchanged), and refuses a discrete column, one
+  with 2 to 10 distinct values each repeated on average (`MIST_STATUS_DISCRETE_DATA`).
 - `method = :ksg`: the Kraskov–Stögbauer–Grassberger estimator with `k` neighbours (clipped at 0;
-  exact ties, i.e. discrete data, are counted).
+  the ties of a discrete column are counted exactly, those of a rounded one broken by seeded noise
+  below the rounding step).
 - `method = :gaussian`: the Gaussian (canonical-correlation) estimator, exact for jointly Gaussian
   data.
+- `method = :gcmi`: the Gaussian-copula estimator (Ince et al. 2017): the Gaussian estimate of the
+  columns' normal scores with a finite-sample bias correction (clipped at 0). Exact for any
+  Gaussian copula, unchanged by monotone transforms of a column; needs more than
+  `size(x, 2) + size(y, 2) + 1` rows.
 
 Constant columns carry no information and are left out: when `x` or `y` has no column that
 varies, the estimate is exactly 0. Throws a [`MistError`](@ref) for data libmist refuses (NaN or
@@ -268,8 +276,12 @@ function mi(
         GC.@preserve xm ym check(LibMist.mist_ksg(xc, yc, k, out))
     elseif method === :gaussian
         GC.@preserve xm ym check(LibMist.mist_gaussian(xc, yc, out))
+    elseif method === :gcmi
+        GC.@preserve xm ym check(LibMist.mist_gcmi(xc, yc, out))
     else
-        throw(ArgumentError("method must be :mist, :ksg or :gaussian, got $(repr(method))"))
+        throw(ArgumentError(
+            "method must be :mist, :ksg, :gaussian or :gcmi, got $(repr(method))",
+        ))
     end
     return out[]
 end

@@ -151,6 +151,17 @@ mist_gaussian(x, y, out_mi) = @ccall libmist().mist_gaussian(
 )::Cint
 
 """
+    mist_gcmi(x, y, out_mi) -> Cint
+
+Gaussian-copula (GCMI) estimate of I(X;Y) in nats into `out_mi[]`; returns a status.
+"""
+mist_gcmi(x, y, out_mi) = @ccall libmist().mist_gcmi(
+    x::Ptr{MistMatrix},
+    y::Ptr{MistMatrix},
+    out_mi::Ptr{Cdouble},
+)::Cint
+
+"""
     mist_create(options, out) -> Cint
 
 Creates an estimator handle in `out[]` (a `Ref{Ptr{MistEstimator}}`); `options` may be `C_NULL`.

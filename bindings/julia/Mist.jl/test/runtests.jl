@@ -59,10 +59,20 @@ end
         @test abs(mi(x, y) - TRUE_MI) < 0.1
         @test abs(mi(x, y; method = :ksg) - TRUE_MI) < 0.1
         @test abs(mi(x, y; method = :gaussian) - TRUE_MI) < 0.1
+        @test abs(mi(x, y; method = :gcmi) - TRUE_MI) < 0.05
         q = mi_quantiles(x, y)
         @test length(q) == 3
         @test q[1] <= TRUE_MI <= q[3]
         @test q[1] <= q[2] <= q[3]
+    end
+
+    @testset "Gaussian copula: symmetric, blind to monotone transforms" begin
+        g = mi(x, y; method = :gcmi)
+        @test mi(y, x; method = :gcmi) === g
+        @test mi(exp.(x), y.^3; method = :gcmi) === g
+        few = MersenneTwister(3)
+        @test status_of(() -> mi(randn(few, 4, 2), randn(few, 4); method = :gcmi)) ==
+            MIST_STATUS_TOO_FEW_ROWS
     end
 
     @testset "equal to the mist command line" begin
@@ -79,7 +89,7 @@ end
                         println(io, join((repr(xm[i, 1]), repr(xm[i, 2]), repr(y[i])), ","))
                     end
                 end
-                for method in (:mist, :ksg, :gaussian)
+                for method in (:mist, :ksg, :gaussian, :gcmi)
                     printed = read(`$cli $path 2 1 --method $method`, String)
                     @test parse(Float64, strip(printed)) === mi(xm, y; method)
                 end
@@ -113,7 +123,7 @@ end
         ym = reshape(y.^2 .+ 0.1 .* randn(rng, length(y)), :, 1)
         yt = permutedims(ym)
         n = size(xm, 1)
-        for method in (:mist, :ksg, :gaussian)
+        for method in (:mist, :ksg, :gaussian, :gcmi)
             out = Ref(NaN)
             status = GC.@preserve xt yt begin
                 xc = Ref(MistMatrix(pointer(xt), n, 3, MIST_LAYOUT_ROW_MAJOR))
@@ -122,8 +132,10 @@ end
                     LibMist.mist_estimate(est.handle, xc, yc, out)
                 elseif method === :ksg
                     LibMist.mist_ksg(xc, yc, 5, out)
-                else
+                elseif method === :gaussian
                     LibMist.mist_gaussian(xc, yc, out)
+                else
+                    LibMist.mist_gcmi(xc, yc, out)
                 end
             end
             @test status == MIST_STATUS_OK
@@ -168,6 +180,7 @@ end
         binary = Float64.(rand(rng, 0:1, 500))
         @test status_of(() -> mi(binary, y[1:500])) == MIST_STATUS_DISCRETE_DATA
         @test mi(binary, y[1:500]; method = :ksg) >= 0 # the baselines accept discrete data
+        @test mi(binary, y[1:500]; method = :gcmi) >= 0
         @test status_of(() -> mi(x, y; method = :ksg, k = 0)) ==
             MIST_STATUS_INVALID_ARGUMENT
         missing_model = joinpath(tempdir(), "no-such-dir-$(getpid())", "model.onnx")
@@ -191,7 +204,7 @@ end
 
     @testset "a constant column gives exactly 0" begin
         constant = fill(2.5, length(y))
-        for method in (:mist, :ksg, :gaussian)
+        for method in (:mist, :ksg, :gaussian, :gcmi)
             @test mi(constant, y; method) === 0.0
         end
         @test all(==(0.0), mi_quantiles(constant, y))
