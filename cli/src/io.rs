@@ -1,11 +1,17 @@
 //! Reading paired samples (X, Y) from a CSV file or from a pair of `.npy` files.
 //!
-//! Every error names the file and the problem on one line, ready for a CLI to print.
+//! CSV files are read as they come: cells separated by `,`, `;` or tabs (see [`crate::delimiter`]),
+//! an optional header, and R's `write.csv` row names (a first column whose header cell is empty),
+//! which are skipped. Every error names the file and the problem on one line, ready for a CLI to
+//! print.
 
+use crate::columns::{Columns, LayoutError, label, resolve};
+use crate::delimiter::{Chosen, Delimiter};
 use csv::{ReaderBuilder, StringRecord, Trim};
-use ndarray::{Array2, ArrayD, Axis, Ix1, Ix2, s};
+use ndarray::{Array2, ArrayD, Axis, Ix1, Ix2};
 use ndarray_npy::npy::header::{Header, ReadHeaderError};
 use ndarray_npy::{ReadNpyError, ReadNpyExt};
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -21,24 +27,23 @@ pub enum IoError {
     /// The CSV itself is malformed (e.g. not UTF-8).
     #[error("{path}: {source}")]
     Csv { path: PathBuf, source: csv::Error },
+    /// The first line has one cell only: X and Y need a column each, so the cells are probably
+    /// separated by another character than the one used.
+    #[error("{path}: the file has one column when {}", chosen.one_column_hint())]
+    OneColumn { path: PathBuf, chosen: Chosen },
     /// A row has a different number of cells than the first row.
     #[error("{path}: line {line} has {got} columns, expected {expected}")]
     Ragged { path: PathBuf, line: u64, got: usize, expected: usize },
-    /// A cell is not a number.
+    /// A cell is not a number (`column` is its number from 1, with its header name if any).
     #[error("{path}: line {line}, column {column}: {cell:?} is not a number")]
-    NotNumeric { path: PathBuf, line: u64, column: usize, cell: String },
+    NotNumeric { path: PathBuf, line: u64, column: String, cell: String },
     /// A cell is NaN or infinite.
     #[error("{path}: line {line}, column {column}: {cell} is not finite (NaN/Inf are not allowed)")]
-    NonFinite { path: PathBuf, line: u64, column: usize, cell: String },
-    /// DIM_X and DIM_Y do not split the columns (both must be ≥ 1 and add up to the column count).
-    #[error(
-        "{path}: DIM_X = {dx} and DIM_Y = {dy} do not split its {columns} columns \
-         (need DIM_X, DIM_Y >= 1 and DIM_X + DIM_Y = {columns})"
-    )]
-    BadDims { path: PathBuf, dx: usize, dy: usize, columns: usize },
-    /// No dims were given and there is no `X0,...,Y0,...` header to infer them from.
-    #[error("{path}: DIM_X DIM_Y are needed: the file has no X..,Y.. header (e.g. X0,X1,Y0) to infer them from")]
-    DimsNeeded { path: PathBuf },
+    NonFinite { path: PathBuf, line: u64, column: String, cell: String },
+    /// The columns asked for as X and Y are not in the file (see [`LayoutError`]); `row_names`
+    /// when a row-names column was skipped (and is not counted).
+    #[error("{path}: {source}{}", if *row_names { "; its first column, of row names, is not counted" } else { "" })]
+    Layout { path: PathBuf, source: LayoutError, row_names: bool },
     /// The `.npy` file is corrupt or not an `.npy` file.
     #[error("{path}: not a valid .npy file: {}", one_line(&source.to_string()))]
     Npy { path: PathBuf, source: ReadNpyError },
@@ -77,14 +82,52 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// Reads a CSV of samples and splits its columns into X (the first `dx`) and Y (the next `dy`).
+/// How to read a CSV file: what separates its cells and which columns are X and Y.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: Delimiter,
+    pub columns: Columns,
+}
+
+/// Paired samples read from a file, and the row-names column left out of it, if any (for the
+/// CLI to say so).
+#[derive(Debug)]
+pub struct Samples {
+    pub x: Array2<f64>,
+    pub y: Array2<f64>,
+    pub row_names: Option<RowNames>,
+}
+
+/// A first column skipped as row names: its header cell is empty and every other is not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowNames {
+    /// The empty header cell is quoted (`""`), as R's `write.csv` writes it.
+    Quoted,
+    /// The empty header cell is bare, as pandas' `to_csv` (and R with `quote = FALSE`) write it.
+    Bare,
+}
+
+/// What was skipped, for a message such as `skipping the first column of FILE: <this>`.
+impl fmt::Display for RowNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RowNames::Quoted => "row names, as written by R's write.csv",
+            RowNames::Bare => {
+                "its header cell is empty (row names or an index, as R's write.csv or pandas' to_csv write them)"
+            }
+        })
+    }
+}
+
+/// Reads a CSV of samples and takes X and Y from the columns `options` chooses.
 ///
 /// A header row is optional: the first row is a header when any of its cells is not a number.
-/// With `dims = None`, `(dx, dy)` come from a BMI-style header (`X0,X1,...,Y0,...`: names
-/// starting with X, then names starting with Y, case-insensitive). Cells are trimmed.
-pub fn read_csv(path: &Path, dims: Option<(usize, usize)>) -> Result<(Array2<f64>, Array2<f64>), IoError> {
+/// A first column whose header cell is empty, under a header whose other cells are all named, holds
+/// row names (R's `write.csv`, pandas' `to_csv`): it is skipped, and columns are counted after it.
+/// Cells are trimmed; only the chosen columns need to hold numbers.
+pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<Samples, IoError> {
     let bytes = fs::read(path).map_err(|source| IoError::Unreadable { path: path.into(), source })?;
-    parse_csv(path, &bytes, dims)
+    parse_csv_with(path, &bytes, options)
 }
 
 /// Reads X and Y from two `.npy` files (float64, float32 or int64; a 1-D array is one column).
@@ -96,56 +139,85 @@ pub fn read_npy_pair(x: &Path, y: &Path) -> Result<(Array2<f64>, Array2<f64>), I
     Ok((xs, ys))
 }
 
-/// Parses the CSV text `bytes` read from `path` (only named in errors); see [`read_csv`].
+/// [`parse_csv_with`] with the delimiter detected and BMI's layout: the first `dx` columns are X and
+/// the next `dy` are Y, or with `dims = None` a BMI-style header (`X0,X1,...,Y0,...`: names
+/// starting with X, then names starting with Y, case-insensitive) says so.
 pub fn parse_csv(
     path: &Path,
     bytes: &[u8],
     dims: Option<(usize, usize)>,
 ) -> Result<(Array2<f64>, Array2<f64>), IoError> {
+    let columns = dims.map_or(Columns::FromHeader, |(dx, dy)| Columns::Split { dx, dy });
+    let samples = parse_csv_with(path, bytes, &CsvOptions { delimiter: Delimiter::Auto, columns })?;
+    Ok((samples.x, samples.y))
+}
+
+/// Parses the CSV text `bytes` read from `path` (only named in errors); see [`read_csv`].
+pub fn parse_csv_with(path: &Path, bytes: &[u8], options: &CsvOptions) -> Result<Samples, IoError> {
     let csv_error = |source| IoError::Csv { path: path.into(), source };
-    let mut reader = ReaderBuilder::new().has_headers(false).flexible(true).trim(Trim::All).from_reader(bytes);
+    let chosen = Chosen::for_file(options.delimiter, bytes);
+    let mut reader = ReaderBuilder::new()
+        .delimiter(chosen.separator.byte())
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .from_reader(bytes);
     let mut records = reader.records();
     let first = records.next().ok_or_else(|| IoError::Empty { path: path.into() })?.map_err(csv_error)?;
-    let columns = first.len();
-    let header = is_header(&first);
-    let (dx, dy) = match dims {
-        Some(dims) => dims,
-        None => {
-            header.then(|| bmi_dims(first.iter())).flatten().ok_or_else(|| IoError::DimsNeeded { path: path.into() })?
-        }
-    };
-    if dx == 0 || dy == 0 || dx.checked_add(dy) != Some(columns) {
-        return Err(IoError::BadDims { path: path.into(), dx, dy, columns });
+    let cells = first.len();
+    if cells == 1 {
+        return Err(IoError::OneColumn { path: path.into(), chosen });
     }
+    let header = is_header(&first);
+    let row_names = header.then(|| row_names(&first, bytes)).flatten();
+    let skip = usize::from(row_names.is_some());
+    let names: Option<Vec<String>> = header.then(|| first.iter().skip(skip).map(str::to_string).collect());
+    let names = names.as_deref();
+    let (xs, ys) = resolve(&options.columns, names, cells - skip).map_err(|source| IoError::Layout {
+        path: path.into(),
+        source,
+        row_names: skip == 1,
+    })?;
 
-    let mut values = Vec::new();
+    // The chosen columns in file order (so that the leftmost bad cell is reported), 0-based after
+    // the row names; `row` holds one line's values, by column.
+    let mut used: Vec<usize> = xs.iter().chain(&ys).copied().collect();
+    used.sort_unstable();
+    let (mut row, mut xv, mut yv) = (vec![0.0; cells - skip], Vec::new(), Vec::new());
     let first_data = (!header).then_some(Ok(first));
     for record in first_data.into_iter().chain(records) {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() != columns {
-            return Err(IoError::Ragged { path: path.into(), line, got: record.len(), expected: columns });
+        if record.len() != cells {
+            return Err(IoError::Ragged { path: path.into(), line, got: record.len(), expected: cells });
         }
-        for (i, cell) in record.iter().enumerate() {
-            let column = i + 1;
-            let value: f64 = cell.parse().map_err(|_| IoError::NotNumeric {
-                path: path.into(),
-                line,
-                column,
-                cell: cell.to_string(),
-            })?;
-            if !value.is_finite() {
-                return Err(IoError::NonFinite { path: path.into(), line, column, cell: cell.to_string() });
-            }
-            values.push(value);
+        for &i in &used {
+            row[i] = number(path, line, &record[skip + i], || label(i, names))?;
         }
+        xv.extend(xs.iter().map(|&i| row[i]));
+        yv.extend(ys.iter().map(|&i| row[i]));
     }
-    if values.is_empty() {
+    if xv.is_empty() {
         return Err(IoError::Empty { path: path.into() });
     }
-    let data = Array2::from_shape_vec((values.len() / columns, columns), values)
-        .expect("every row has exactly `columns` cells");
-    Ok((data.slice(s![.., ..dx]).to_owned(), data.slice(s![.., dx..]).to_owned()))
+    let matrix = |values: Vec<f64>, width: usize| {
+        Array2::from_shape_vec((values.len() / width, width), values).expect("every row gave `width` values")
+    };
+    Ok(Samples { x: matrix(xv, xs.len()), y: matrix(yv, ys.len()), row_names })
+}
+
+/// The finite number in `cell` (on `line`, in the column `column` labels), or why it is not one.
+fn number(path: &Path, line: u64, cell: &str, column: impl Fn() -> String) -> Result<f64, IoError> {
+    let value: f64 = cell.parse().map_err(|_| IoError::NotNumeric {
+        path: path.into(),
+        line,
+        column: column(),
+        cell: cell.to_string(),
+    })?;
+    if !value.is_finite() {
+        return Err(IoError::NonFinite { path: path.into(), line, column: column(), cell: cell.to_string() });
+    }
+    Ok(value)
 }
 
 /// A row is a header when any of its cells does not parse as a number.
@@ -153,17 +225,14 @@ fn is_header(row: &StringRecord) -> bool {
     row.iter().any(|cell| cell.parse::<f64>().is_err())
 }
 
-/// `(dx, dy)` from a BMI-style header: ≥ 1 names starting with X, then ≥ 1 starting with Y.
-fn bmi_dims<'a>(names: impl Iterator<Item = &'a str>) -> Option<(usize, usize)> {
-    let (mut dx, mut dy) = (0, 0);
-    for name in names {
-        match name.chars().next().map(|c| c.to_ascii_uppercase()) {
-            Some('X') if dy == 0 => dx += 1,
-            Some('Y') => dy += 1,
-            _ => return None,
-        }
-    }
-    (dx > 0 && dy > 0).then_some((dx, dy))
+/// Whether the `header` (the first record of the file `bytes`) starts with a row-names column: its
+/// first cell is empty and every other is not, and there is at least one other. Quoted when the
+/// file (after a UTF-8 byte-order mark and blanks) starts with `""`.
+fn row_names(header: &StringRecord, bytes: &[u8]) -> Option<RowNames> {
+    let named = header.len() >= 2 && header[0].is_empty() && header.iter().skip(1).all(|cell| !cell.is_empty());
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = &text[text.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(text.len())..];
+    named.then_some(if text.starts_with(b"\"\"") { RowNames::Quoted } else { RowNames::Bare })
 }
 
 /// Reads one `.npy` file as an n × d matrix of f64 (see [`parse_npy`]).
@@ -310,16 +379,6 @@ mod tests {
     }
 
     #[test]
-    fn infers_dims_from_bmi_header() {
-        let dims = |names: &[&str]| bmi_dims(names.iter().copied());
-        assert_eq!(dims(&["X0", "X1", "Y0"]), Some((2, 1)));
-        assert_eq!(dims(&["x1", "y1", "Y2"]), Some((1, 2)));
-        assert_eq!(dims(&["Y0", "X0"]), None);
-        assert_eq!(dims(&["X0", "X1"]), None);
-        assert_eq!(dims(&["seed", "X1", "Y1"]), None);
-    }
-
-    #[test]
     fn reads_with_and_without_header() {
         let (x, y) = parse(" X0 , X1 ,Y0\n1, 2 ,3\n4,5,6\n", None).unwrap();
         assert_eq!((x, y), (array![[1.0, 2.0], [4.0, 5.0]], array![[3.0], [6.0]]));
@@ -332,11 +391,116 @@ mod tests {
         let msg = |text, dims| parse(text, dims).unwrap_err().to_string();
         assert_eq!(msg("1,2\n3,4,5\n", Some((1, 1))), "t.csv: line 2 has 3 columns, expected 2");
         assert_eq!(msg("1,2\n3,abc\n", Some((1, 1))), "t.csv: line 2, column 2: \"abc\" is not a number");
+        assert_eq!(msg("x,y\n1,2\n3,abc\n", Some((1, 1))), "t.csv: line 3, column 2 (y): \"abc\" is not a number");
+        assert_eq!(msg("x,y\n1,2\n-inf,4\n", None).split(" is").next(), Some("t.csv: line 3, column 1 (x): -inf"));
         assert!(msg("1,2\nnan,4\n", Some((1, 1))).starts_with("t.csv: line 2, column 1: nan is not finite"));
         assert!(msg("1,2,3\n", Some((1, 1))).contains("DIM_X + DIM_Y = 3"));
         assert!(msg("1,2\n", None).contains("DIM_X DIM_Y are needed"));
         assert!(msg("a,b\n", Some((1, 1))).contains("no data rows"));
         assert!(msg("", None).contains("no data rows"));
+    }
+
+    /// Reads `text` with `options` (the delimiter detected and a BMI layout when `None`).
+    fn read(text: &str, options: &CsvOptions) -> Result<Samples, String> {
+        parse_csv_with(Path::new("t.csv"), text.as_bytes(), options).map_err(|e| e.to_string())
+    }
+
+    fn select(x: &str, y: &str) -> CsvOptions {
+        let list = |text: &str| text.parse::<crate::columns::ColumnList>().unwrap().0;
+        CsvOptions { columns: Columns::Select { x: list(x), y: list(y) }, ..CsvOptions::default() }
+    }
+
+    fn split(dx: usize, dy: usize) -> CsvOptions {
+        CsvOptions { columns: Columns::Split { dx, dy }, ..CsvOptions::default() }
+    }
+
+    #[test]
+    fn reads_semicolons_and_tabs_as_commas() {
+        let expected = (array![[1.5, 2.0], [4.0, 5.0]], array![[3.0], [6.0]]);
+        for text in
+            ["X0,X1,Y0\n1.5,2,3\n4,5,6\n", "X0;X1;Y0\n1.5;2;3\n4;5;6\n", "X0\tX1\tY0\r\n1.5\t2\t3\r\n4\t5\t6\r\n"]
+        {
+            let samples = read(text, &CsvOptions::default()).unwrap();
+            assert_eq!((samples.x, samples.y), expected, "{text:?}");
+        }
+        // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first name.
+        let samples = read("\u{feff}X0;X1;Y0\n1.5;2;3\n4;5;6\n", &CsvOptions::default()).unwrap();
+        assert_eq!((samples.x, samples.y), expected);
+        // A given delimiter is used as given.
+        let semicolon = CsvOptions { delimiter: ";".parse().unwrap(), ..split(1, 1) };
+        assert_eq!(
+            read("a;b\n1,5;2\n", &semicolon).unwrap_err(),
+            "t.csv: line 2, column 1 (a): \"1,5\" is not a number"
+        );
+    }
+
+    #[test]
+    fn one_column_names_the_delimiter_and_suggests_another() {
+        assert_eq!(
+            read("1 2 3\n4 5 6\n", &split(2, 1)).unwrap_err(),
+            "t.csv: the file has one column when split at ',' (the default: its first line holds no ',', ';' or \
+             tab), and X and Y need one each; if its cells are separated by ';' or tabs, give --delimiter ';' or \
+             --delimiter tab"
+        );
+        let comma = CsvOptions { delimiter: ",".parse().unwrap(), ..split(2, 1) };
+        assert_eq!(
+            read("1;2;3\n4;5;6\n", &comma).unwrap_err(),
+            "t.csv: the file has one column when split at ',' (as --delimiter says), and X and Y need one each; if \
+             its cells are separated by ';' or tabs, give --delimiter ';' or --delimiter tab"
+        );
+        let tab = CsvOptions { delimiter: "tab".parse().unwrap(), ..CsvOptions::default() };
+        assert!(read("a,b\n1,2\n", &tab).unwrap_err().ends_with("give --delimiter , or --delimiter ';'"));
+    }
+
+    #[test]
+    fn skips_row_names_under_an_empty_header_cell() {
+        let r = "\"\",\"a\",\"b\"\n\"1\",0.5,1.2\n\"2\",-1,3\n\"3\",2,2.5\n";
+        let samples = read(r, &split(1, 1)).unwrap();
+        assert_eq!(samples.row_names, Some(RowNames::Quoted));
+        assert_eq!((samples.x, samples.y), (array![[0.5], [-1.0], [2.0]], array![[1.2], [3.0], [2.5]]));
+        // Row names may be any text, and a bare empty cell (pandas' index) counts too.
+        let named = ",a,b\nfirst,0.5,1.2\nsecond,-1,3\n";
+        let samples = read(named, &select("b", "a")).unwrap();
+        assert_eq!(samples.row_names, Some(RowNames::Bare));
+        assert_eq!((samples.x, samples.y), (array![[1.2], [3.0]], array![[0.5], [-1.0]]));
+        // Positions count after the row names; R's X.., Y.. names still give the layout.
+        let samples = read(r, &select("2", "1")).unwrap();
+        assert_eq!(samples.x, array![[1.2], [3.0], [2.5]]);
+        assert_eq!(
+            read(r, &select("3", "1")).unwrap_err(),
+            "t.csv: there is no column 3: the file has 2 columns (counted from 1); its first column, of row names, \
+             is not counted"
+        );
+        let samples = read("\"\";\"X1\";\"Y1\"\n\"1\";1;2\n", &CsvOptions::default()).unwrap();
+        assert_eq!((samples.x, samples.y, samples.row_names), (array![[1.0]], array![[2.0]], Some(RowNames::Quoted)));
+        // Not row names: another header cell is empty too, or there is no header.
+        assert_eq!(read(",a,\n1,2,3\n", &split(2, 1)).unwrap().row_names, None);
+        assert!(read(",a,\n1,2,3\n", &split(1, 1)).unwrap_err().contains("do not split its 3 columns"));
+        assert_eq!(read("1,2,3\n4,5,6\n", &split(2, 1)).unwrap().row_names, None);
+    }
+
+    #[test]
+    fn selected_columns_are_read_and_the_others_ignored() {
+        let text = "id,a,b,c,label\n1,0.5,1,2,cat\n2,1.5,3,4,dog\n";
+        let samples = read(text, &select("c,a", "b")).unwrap();
+        assert_eq!((samples.x, samples.y), (array![[2.0, 0.5], [4.0, 1.5]], array![[1.0], [3.0]]));
+        assert_eq!(
+            read(text, &select("2,5", "3")).unwrap_err(),
+            "t.csv: line 2, column 5 (label): \"cat\" is not a number"
+        );
+        assert_eq!(
+            read(text, &select("a,e", "b")).unwrap_err(),
+            "t.csv: no column is named \"e\"; the header has \"id\", \"a\", \"b\", \"c\", \"label\""
+        );
+        assert_eq!(
+            read(text, &select("6", "b")).unwrap_err(),
+            "t.csv: there is no column 6: the file has 5 columns (counted from 1)"
+        );
+        // Every line still needs every cell.
+        assert_eq!(
+            read("a,b,c\n1,2,3\n4,5\n", &select("a", "b")).unwrap_err(),
+            "t.csv: line 3 has 2 columns, expected 3"
+        );
     }
 
     /// A version 1.0 `.npy` file with header dictionary `dict`, followed by `data`.

@@ -4,9 +4,12 @@
 //! and errors go to stderr. Exit codes: 2 for usage and input errors, 1 for estimation errors.
 
 use clap::{Parser, ValueEnum};
-use mist::baselines::{Estimator, Gaussian, Ksg, bootstrap_interval};
+use mist::baselines::{Estimator, Gaussian, Gcmi, Ksg, bootstrap_interval};
+use mist::input::varying_columns;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
-use mist_cli::io::{IoError, read_csv, read_npy_pair};
+use mist_cli::columns::{ColumnList, Columns};
+use mist_cli::delimiter::Delimiter;
+use mist_cli::io::{CsvOptions, IoError, Samples, read_csv, read_npy_pair};
 use ndarray::Array2;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -16,7 +19,10 @@ const EXAMPLES: &str = "\
 Examples:
   mist samples.csv 2 1                   2 X columns, then 1 Y column (BMI's convention)
   mist samples.csv                       DIM_X, DIM_Y read from an X0,X1,Y0 header
+  mist data.csv --x age,height --y 4     X = the columns named age and height, Y = the 4th column
+  mist data.csv 2 1 --delimiter ';'      cells separated by ';' (auto-detected by default)
   mist x.npy y.npy --method gaussian     X and Y as two .npy arrays (rows = samples)
+  mist samples.csv 2 1 --method gcmi     the Gaussian-copula baseline (GCMI)
   mist samples.csv 2 1 -v --quantiles 0.05,0.5,0.95
                                          adds the model's quantiles (a 90% interval) to the summary
   mist samples.csv 2 1 --bootstrap 200   adds a 90% subsampling interval to the summary
@@ -29,11 +35,13 @@ vendor/onnxruntime/lib (scripts/setup-onnxruntime).";
 #[derive(Parser)]
 #[command(
     version,
-    override_usage = "mist [OPTIONS] FILE.csv [DIM_X DIM_Y]\n       mist [OPTIONS] X.npy Y.npy",
+    override_usage = "mist [OPTIONS] FILE.csv [DIM_X DIM_Y]\n       mist [OPTIONS] FILE.csv --x COLS --y COLS\n       \
+                      mist [OPTIONS] X.npy Y.npy",
     after_help = EXAMPLES
 )]
 struct Cli {
-    /// CSV file with the X columns then the Y columns (header optional), or X.npy
+    /// CSV file with the X columns then the Y columns (header optional; R's write.csv row names are
+    /// skipped), or X.npy
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Number of X columns of the CSV, or Y.npy
@@ -42,6 +50,17 @@ struct Cli {
     /// Number of Y columns of the CSV
     #[arg(value_name = "DIM_Y")]
     dim_y: Option<usize>,
+    /// The CSV's X columns, instead of DIM_X DIM_Y: header names or positions counted from 1,
+    /// separated by commas (e.g. a,b or 1,2); columns in neither --x nor --y are ignored
+    #[arg(long, value_name = "COLS")]
+    x: Option<ColumnList>,
+    /// The CSV's Y columns, as for --x
+    #[arg(long, value_name = "COLS")]
+    y: Option<ColumnList>,
+    /// What separates the CSV's cells: ',', ';', tab (or \t), or auto: the one of the three found
+    /// most often outside quotes in the first line (',' when none is)
+    #[arg(long, value_name = "DELIM", default_value = "auto")]
+    delimiter: Delimiter,
     /// Estimation method
     #[arg(long, value_enum, default_value_t = Method::Mist)]
     method: Method,
@@ -86,6 +105,8 @@ enum Method {
     Ksg,
     /// Gaussian (canonical-correlation) estimator, exact for jointly Gaussian data
     Gaussian,
+    /// Gaussian-copula estimator (GCMI), exact for any Gaussian copula, blind to monotone transforms
+    Gcmi,
 }
 
 impl Method {
@@ -95,6 +116,7 @@ impl Method {
             Method::Mist => Box::new(learned(cli)?),
             Method::Ksg => Box::new(Ksg { k: cli.k }),
             Method::Gaussian => Box::new(Gaussian),
+            Method::Gcmi => Box::new(Gcmi),
         })
     }
 }
@@ -158,7 +180,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if cli.quantiles.is_some() && !matches!(cli.method, Method::Mist) {
         return Err(Failure::Usage("--quantiles needs --method mist (the learned model's quantile head)".into()));
     }
-    let (x, y) = load(cli)?;
+    check_quantiles(cli.quantiles.as_deref().unwrap_or_default())?;
+    let Samples { x, y, row_names } = load(cli)?;
+    if let (Some(skipped), false) = (row_names, cli.quiet) {
+        eprintln!("mist: skipping the first column of {}: {skipped}", cli.file.display());
+    }
     let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match cli.method {
         Method::Mist => {
             let model = learned(cli)?;
@@ -185,8 +211,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             "mist: I(X;Y) ≈ {mi:.4} nats by {} on n = {} rows, dx = {}, dy = {}",
             estimator.name(),
             x.nrows(),
-            x.ncols(),
-            y.ncols()
+            width(&x),
+            width(&y)
         );
         if !quantiles.is_empty() {
             let parts: Vec<String> = quantiles.iter().map(|(tau, q)| format!("q{tau} = {q:.4}")).collect();
@@ -201,24 +227,90 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Reads X and Y as the positional arguments say: `FILE.csv [DIM_X DIM_Y]` or `X.npy Y.npy`.
-fn load(cli: &Cli) -> Result<(Array2<f64>, Array2<f64>), Failure> {
+/// `dx = 2` for a matrix of 2 columns, with how many of them are constant (which every estimator
+/// leaves out: they carry no information), e.g. `2 (1 constant column left out)`.
+fn width(m: &Array2<f64>) -> String {
+    match m.ncols() - varying_columns(m.view()).len() {
+        0 => m.ncols().to_string(),
+        1 => format!("{} (1 constant column left out)", m.ncols()),
+        constant => format!("{} ({constant} constant columns left out)", m.ncols()),
+    }
+}
+
+/// Refuses a quantile level outside (0, 1) before anything is read, in the words of the command
+/// line (percentages such as 5,50,95 are the likely mistake).
+fn check_quantiles(taus: &[f64]) -> Result<(), Failure> {
+    match taus.iter().find(|&&tau| !(tau > 0.0 && tau < 1.0)) {
+        Some(tau) => {
+            Err(Failure::Usage(format!("--quantiles: {tau} is outside (0, 1); give levels such as 0.05,0.5,0.95")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Reads X and Y as the arguments say: `FILE.csv [DIM_X DIM_Y]`, `FILE.csv --x COLS --y COLS` or
+/// `X.npy Y.npy`.
+fn load(cli: &Cli) -> Result<Samples, Failure> {
     let is_npy = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let file = &cli.file;
+    let selected = cli.x.is_some() || cli.y.is_some();
+    let csv = |columns| read_csv(file, &CsvOptions { delimiter: cli.delimiter, columns });
     match (cli.second.as_deref(), cli.dim_y) {
-        (Some(y), None) if is_npy(file) && is_npy(Path::new(y)) => Ok(read_npy_pair(file, Path::new(y))?),
+        (Some(y), None) if is_npy(file) && is_npy(Path::new(y)) && !selected => {
+            let (x, y) = read_npy_pair(file, Path::new(y))?;
+            Ok(Samples { x, y, row_names: None })
+        }
+        _ if is_npy(file) && selected => Err(Failure::Usage(
+            "--x and --y choose columns of a CSV file; give .npy files as `mist x.npy y.npy`".to_string(),
+        )),
         _ if is_npy(file) => Err(Failure::Usage(format!(
             "{} is a .npy file: give X and Y as two .npy files, e.g. `mist x.npy y.npy`",
             file.display()
         ))),
-        (None, None) => Ok(read_csv(file, None)?),
+        (None, None) => Ok(csv(selection(cli)?)?),
+        _ if selected => {
+            Err(Failure::Usage("give the columns either as DIM_X DIM_Y or as --x and --y, not both".to_string()))
+        }
         (Some(dx), Some(dy)) => {
             let dx =
                 dx.parse().map_err(|_| Failure::Usage(format!("DIM_X must be a number of columns, got {dx:?}")))?;
-            Ok(read_csv(file, Some((dx, dy)))?)
+            Ok(csv(Columns::Split { dx, dy })?)
         }
         _ => Err(Failure::Usage(
             "give both DIM_X and DIM_Y, or neither to read them from an X0,...,Y0,... header".to_string(),
         )),
+    }
+}
+
+/// The CSV columns `--x` and `--y` choose (both or neither: then a BMI-style header says).
+fn selection(cli: &Cli) -> Result<Columns, Failure> {
+    match (&cli.x, &cli.y) {
+        (Some(x), Some(y)) => Ok(Columns::Select { x: x.0.clone(), y: y.0.clone() }),
+        (None, None) => Ok(Columns::FromHeader),
+        (Some(_), None) => Err(Failure::Usage("--x needs --y: give the Y columns too".to_string())),
+        (None, Some(_)) => Err(Failure::Usage("--y needs --x: give the X columns too".to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn widths_count_constant_columns() {
+        assert_eq!(width(&array![[1.0, 2.0], [3.0, 4.0]]), "2");
+        assert_eq!(width(&array![[1.0, 7.0], [3.0, 7.0]]), "2 (1 constant column left out)");
+        assert_eq!(width(&array![[1.0, 7.0, 0.0], [3.0, 7.0, 0.0]]), "3 (2 constant columns left out)");
+    }
+
+    #[test]
+    fn quantile_levels_must_lie_in_the_open_unit_interval() {
+        assert!(check_quantiles(&[]).is_ok());
+        assert!(check_quantiles(&[0.05, 0.5, 0.95]).is_ok());
+        for (taus, bad) in [(&[5.0, 50.0, 95.0][..], "5"), (&[0.5, 1.0], "1"), (&[0.0], "0"), (&[f64::NAN], "NaN")] {
+            let message = check_quantiles(taus).unwrap_err().to_string();
+            assert_eq!(message, format!("--quantiles: {bad} is outside (0, 1); give levels such as 0.05,0.5,0.95"));
+        }
     }
 }

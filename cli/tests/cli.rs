@@ -61,6 +61,29 @@ fn fails_with(args: &[&str], code: i32, needle: &str) {
     assert!(text.contains(needle), "{text:?} does not contain {needle:?}");
 }
 
+/// Runs `mist` with `args` and asserts that it fails with `code` and exactly `message` on stderr
+/// (after `mist: error: `), and nothing on stdout.
+fn fails_exactly(args: &[&str], code: i32, message: &str) {
+    let out = mist().args(args).assert().code(code).stdout("").get_output().stderr.clone();
+    assert_eq!(String::from_utf8(out).unwrap(), format!("mist: error: {message}\n"));
+}
+
+/// Runs `mist` with `args`, asserts success, and returns its stderr.
+fn stderr_of(args: &[&str]) -> String {
+    String::from_utf8(mist().args(args).assert().success().get_output().stderr.clone()).unwrap()
+}
+
+/// [`samples`] as CSV text: `header` (if any) then one line per row, cells joined by `sep`.
+fn csv_text(header: Option<&str>, sep: &str) -> String {
+    let (x, y) = samples();
+    let mut text = header.map_or_else(String::new, |h| format!("{h}\n"));
+    for i in 0..N {
+        text += &[x[[i, 0]], x[[i, 1]], y[[i, 0]]].map(|v| v.to_string()).join(sep);
+        text.push('\n');
+    }
+    text
+}
+
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -104,7 +127,11 @@ fn quantiles_go_to_the_summary_and_stdout_keeps_one_float() {
     let out = mist().args(args).arg("-v").assert().success().get_output().stderr.clone();
     let summary = String::from_utf8(out).unwrap();
     assert!(summary.contains("; quantiles q0.05 = ") && summary.contains(", q0.95 = "), "{summary}");
-    fails_with(&[s(&csv), "2", "1", "--quantiles", "0.5,1.5"], 1, "taus[1] = 1.5 is outside (0, 1)");
+    fails_exactly(
+        &[s(&csv), "2", "1", "--quantiles", "0.5,1.5"],
+        2,
+        "--quantiles: 1.5 is outside (0, 1); give levels such as 0.05,0.5,0.95",
+    );
     fails_with(&[s(&csv), "2", "1", "--quantiles", "0.5", "--method", "ksg"], 2, "--quantiles needs --method mist");
 }
 
@@ -173,6 +200,26 @@ fn gaussian_method_and_bootstrap_interval() {
 }
 
 #[test]
+fn gcmi_method_is_the_library_estimate_and_ignores_monotone_transforms() {
+    use mist::baselines::{Estimator, Gcmi};
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, false);
+    let mi = estimate(&[s(&csv), "2", "1", "--method", "gcmi"]);
+    let (x, y) = samples();
+    assert_eq!(mi, Gcmi.estimate(x.view(), y.view()).unwrap());
+    let (xp, yp) = (dir.path().join("x.npy"), dir.path().join("y.npy"));
+    write_npy(&xp, &x.mapv(f64::exp)).unwrap();
+    write_npy(&yp, &y.mapv(|v| v.powi(3))).unwrap();
+    assert_eq!(estimate(&[s(&xp), s(&yp), "--method", "gcmi"]), mi);
+    mist()
+        .args([s(&csv), "2", "1", "--method", "gcmi", "--verbose"])
+        .assert()
+        .stderr(contains("by Gaussian copula (GCMI)"));
+    let few = write(&dir, "few.csv", "1,2,3\n4,6,5\n7,8,9\n10,12,11\n");
+    fails_with(&[s(&few), "2", "1", "--method", "gcmi"], 1, "n = 4 rows is below the minimum of 5");
+}
+
+#[test]
 fn quiet_leaves_stderr_empty() {
     let dir = TempDir::new().unwrap();
     mist().args([s(&sample_csv(&dir, true)), "--quiet"]).assert().success().stderr("");
@@ -186,7 +233,12 @@ fn quiet_leaves_stderr_empty() {
 
 #[test]
 fn help_says_nats() {
-    mist().arg("--help").assert().success().stdout(contains("nats").and(contains("Examples:")));
+    mist().arg("--help").assert().success().stdout(
+        contains("nats")
+            .and(contains("Examples:"))
+            .and(contains("mist data.csv --x age,height --y 4"))
+            .and(contains("mist data.csv 2 1 --delimiter ';'")),
+    );
 }
 
 #[test]
@@ -197,7 +249,7 @@ fn input_errors_name_the_problem() {
     let ragged = write(&dir, "ragged.csv", "1,2,3\n4,5,6\n7,8\n");
     fails_with(&[s(&ragged), "2", "1"], 2, "line 3 has 2 columns, expected 3");
     let text = write(&dir, "text.csv", "X0,Y0\n1,2\n3,4\n5,abc\n");
-    fails_with(&[s(&text)], 2, "line 4, column 2: \"abc\" is not a number");
+    fails_with(&[s(&text)], 2, "line 4, column 2 (Y0): \"abc\" is not a number");
     let nan = write(&dir, "nan.csv", "1,2\nNaN,4\n");
     fails_with(&[s(&nan), "1", "1"], 2, "line 2, column 1: NaN is not finite");
     let csv = sample_csv(&dir, false);
@@ -245,4 +297,199 @@ fn estimation_errors_exit_with_1() {
     let binary: String = (0..200).map(|i| format!("{},{}\n", i % 2, (i / 3) % 2)).collect();
     let csv = write(&dir, "binary.csv", &format!("X0,Y0\n{binary}"));
     fails_with(&[s(&csv)], 1, "X[:, 0] looks discrete");
+}
+
+#[test]
+fn semicolons_tabs_and_commas_give_equal_estimates() {
+    let dir = TempDir::new().unwrap();
+    let comma = write(&dir, "comma.csv", &csv_text(Some("X0,X1,Y0"), ","));
+    let semicolon = write(&dir, "semicolon.csv", &csv_text(Some("X0;X1;Y0"), ";"));
+    let tab = write(&dir, "tab.tsv", &csv_text(None, "\t"));
+    let mi = estimate(&[s(&comma), "--method", "gaussian"]);
+    assert!(mi > 0.3, "I = {mi}");
+    assert_eq!(estimate(&[s(&semicolon), "--method", "gaussian"]), mi);
+    assert_eq!(estimate(&[s(&tab), "2", "1", "--method", "gaussian"]), mi);
+    // Given rather than detected.
+    assert_eq!(estimate(&[s(&semicolon), "--delimiter", ";", "--method", "gaussian"]), mi);
+    for tab_name in ["tab", "\\t", "\t"] {
+        assert_eq!(estimate(&[s(&tab), "2", "1", "--delimiter", tab_name, "--method", "gaussian"]), mi);
+    }
+    assert_eq!(estimate(&[s(&comma), "--delimiter", "auto", "--method", "gaussian"]), mi);
+}
+
+#[test]
+fn one_column_errors_name_the_delimiter_and_suggest_another() {
+    let dir = TempDir::new().unwrap();
+    let semicolon = write(&dir, "semicolon.csv", &csv_text(None, ";"));
+    let path = s(&semicolon);
+    fails_exactly(
+        &[path, "2", "1", "--delimiter", ","],
+        2,
+        &format!(
+            "{path}: the file has one column when split at ',' (as --delimiter says), and X and Y need one each; \
+             if its cells are separated by ';' or tabs, give --delimiter ';' or --delimiter tab"
+        ),
+    );
+    let spaces = write(&dir, "spaces.txt", &csv_text(None, " "));
+    let path = s(&spaces);
+    fails_exactly(
+        &[path, "2", "1"],
+        2,
+        &format!(
+            "{path}: the file has one column when split at ',' (the default: its first line holds no ',', ';' or \
+             tab), and X and Y need one each; if its cells are separated by ';' or tabs, give --delimiter ';' or \
+             --delimiter tab"
+        ),
+    );
+    let out = mist().args([path, "2", "1", "--delimiter", "|"]).assert().code(2).get_output().stderr.clone();
+    assert!(String::from_utf8(out).unwrap().contains("cells are separated by ',', ';' or tabs: give ',', ';', tab"));
+}
+
+#[test]
+fn r_write_csv_row_names_are_skipped_and_said_so() {
+    let dir = TempDir::new().unwrap();
+    let (x, y) = samples();
+    let mut r = String::from("\"\",\"a\",\"b\",\"c\"\n");
+    let mut named = String::from("\"\",\"a\",\"b\",\"c\"\n");
+    for i in 0..N {
+        let cells = format!("{},{},{}", x[[i, 0]], x[[i, 1]], y[[i, 0]]);
+        r += &format!("\"{}\",{cells}\n", i + 1);
+        named += &format!("\"sample {i}, run {}\",{cells}\n", i % 3);
+    }
+    let (r, named) = (write(&dir, "r.csv", &r), write(&dir, "named.csv", &named));
+    let plain = estimate(&[s(&sample_csv(&dir, false)), "2", "1", "--method", "gaussian"]);
+    assert_eq!(estimate(&[s(&r), "2", "1", "--method", "gaussian"]), plain);
+    assert_eq!(estimate(&[s(&named), "--x", "a,b", "--y", "c", "--method", "gaussian"]), plain);
+    let note = |path: &Path| {
+        format!("mist: skipping the first column of {}: row names, as written by R's write.csv\n", s(path))
+    };
+    assert_eq!(stderr_of(&[s(&r), "2", "1", "--method", "gaussian"]), note(&r));
+    assert_eq!(stderr_of(&[s(&named), "2", "1", "--method", "gaussian"]), note(&named));
+    assert_eq!(stderr_of(&[s(&r), "2", "1", "--method", "gaussian", "--quiet"]), "");
+    // The note comes before the summary; columns are counted after the row names.
+    let both = stderr_of(&[s(&r), "--x", "1,2", "--y", "3", "--method", "gaussian", "-v"]);
+    assert!(both.starts_with(&note(&r)) && both.contains("on n = 200 rows, dx = 2, dy = 1"), "{both}");
+    fails_exactly(
+        &[s(&r), "--x", "1,2", "--y", "4", "--method", "gaussian"],
+        2,
+        &format!(
+            "{}: there is no column 4: the file has 3 columns (counted from 1); its first column, of row names, is \
+             not counted",
+            s(&r)
+        ),
+    );
+}
+
+#[test]
+fn columns_chosen_by_name_or_position() {
+    let dir = TempDir::new().unwrap();
+    let abc = write(&dir, "abc.csv", &csv_text(Some("a,b,c"), ","));
+    let path = s(&abc);
+    let by_name = estimate(&[path, "--x", "a,b", "--y", "c", "--method", "gaussian"]);
+    assert_eq!(estimate(&[path, "--x", "1,2", "--y", "3", "--method", "gaussian"]), by_name);
+    assert_eq!(estimate(&[path, "2", "1", "--method", "gaussian"]), by_name);
+    // Reordered columns give the same MI up to rounding.
+    for args in [["--x", "b,1", "--y", "c"], ["--y", "a , b", "--x", "c"]] {
+        let mi = estimate(&[&[path, "--method", "gaussian"], &args[..]].concat());
+        assert!((mi - by_name).abs() < 1e-12, "{args:?}: {mi} against {by_name}");
+    }
+
+    // Four columns, one of them text: only the chosen ones are read.
+    let (x, y) = samples();
+    let mut text = String::from("id,a,label,c\n");
+    for i in 0..N {
+        text += &format!("{i},{},group {},{}\n", x[[i, 0]], i % 4, y[[i, 0]]);
+    }
+    let four = write(&dir, "four.csv", &text);
+    let mut pair = String::new();
+    for i in 0..N {
+        pair += &format!("{},{}\n", x[[i, 0]], y[[i, 0]]);
+    }
+    let pair = estimate(&[s(&write(&dir, "pair.csv", &pair)), "1", "1", "--method", "gaussian"]);
+    assert_eq!(estimate(&[s(&four), "--x", "a", "--y", "c", "--method", "gaussian"]), pair);
+    assert_eq!(estimate(&[s(&four), "--x", "2", "--y", "c", "--method", "gaussian"]), pair);
+    let four = s(&four);
+    fails_exactly(
+        &[four, "--x", "a,label", "--y", "c"],
+        2,
+        &format!("{four}: line 2, column 3 (label): \"group 0\" is not a number"),
+    );
+
+    // Errors name the column and what the file has.
+    fails_exactly(
+        &[four, "--x", "a,height", "--y", "c"],
+        2,
+        &format!("{four}: no column is named \"height\"; the header has \"id\", \"a\", \"label\", \"c\""),
+    );
+    fails_exactly(
+        &[four, "--x", "a", "--y", "5"],
+        2,
+        &format!("{four}: there is no column 5: the file has 4 columns (counted from 1)"),
+    );
+    fails_exactly(
+        &[four, "--x", "a,c", "--y", "4"],
+        2,
+        &format!("{four}: column 4 (c) is in both --x and --y; each column may be chosen once, for X or for Y"),
+    );
+    fails_exactly(
+        &[four, "1", "1", "--x", "a", "--y", "c"],
+        2,
+        "give the columns either as DIM_X DIM_Y or as --x and --y, not both",
+    );
+    fails_exactly(&[four, "--x", "a"], 2, "--x needs --y: give the Y columns too");
+    let (xp, yp) = (dir.path().join("x.npy"), dir.path().join("y.npy"));
+    write_npy(&xp, &x).unwrap();
+    write_npy(&yp, &y).unwrap();
+    fails_exactly(
+        &[s(&xp), s(&yp), "--x", "1", "--y", "2"],
+        2,
+        "--x and --y choose columns of a CSV file; give .npy files as `mist x.npy y.npy`",
+    );
+}
+
+#[test]
+fn messages_speak_the_command_lines_language() {
+    let dir = TempDir::new().unwrap();
+    // Percentages are refused before the file is even read (it does not exist).
+    let missing = dir.path().join("missing.csv");
+    fails_exactly(
+        &[s(&missing), "--quantiles", "5,50,95"],
+        2,
+        "--quantiles: 5 is outside (0, 1); give levels such as 0.05,0.5,0.95",
+    );
+    // Bad cells are named by line, column (from 1) and header name.
+    let bad = write(&dir, "bad.csv", "a,b\n1,2\n3,x\n");
+    fails_exactly(&[s(&bad), "1", "1"], 2, &format!("{}: line 3, column 2 (b): \"x\" is not a number", s(&bad)));
+    let bad = write(&dir, "bad_no_header.csv", "1,2\n3,x\n");
+    fails_exactly(&[s(&bad), "1", "1"], 2, &format!("{}: line 2, column 2: \"x\" is not a number", s(&bad)));
+    let inf = write(&dir, "inf.csv", "a;b\n1;2\ninf;3\n");
+    fails_exactly(
+        &[s(&inf), "1", "1"],
+        2,
+        &format!("{}: line 3, column 1 (a): inf is not finite (NaN/Inf are not allowed)", s(&inf)),
+    );
+}
+
+#[test]
+fn summary_counts_constant_columns_left_out() {
+    let dir = TempDir::new().unwrap();
+    let (x, y) = samples();
+    let (mut one, mut two) = (String::new(), String::new());
+    for i in 0..N {
+        one += &format!("{},7,{}\n", x[[i, 0]], y[[i, 0]]);
+        two += &format!("{},7,-1,{},0\n", x[[i, 0]], y[[i, 0]]);
+    }
+    let (one, two) = (write(&dir, "one.csv", &one), write(&dir, "two.csv", &two));
+    let summary = stderr_of(&[s(&one), "2", "1", "--method", "gaussian", "-v"]);
+    assert!(summary.ends_with(" on n = 200 rows, dx = 2 (1 constant column left out), dy = 1\n"), "{summary}");
+    let summary = stderr_of(&[s(&two), "3", "2", "--method", "gaussian", "-v"]);
+    assert!(
+        summary
+            .ends_with(" on n = 200 rows, dx = 3 (2 constant columns left out), dy = 2 (1 constant column left out)\n"),
+        "{summary}"
+    );
+    // What is left out does not count: the same estimate as without the constant columns.
+    let left = estimate(&[s(&one), "2", "1", "--method", "gaussian"]);
+    assert_eq!(estimate(&[s(&two), "3", "2", "--method", "gaussian"]), left);
+    assert_eq!(estimate(&[s(&one), "--x", "1", "--y", "3", "--method", "gaussian"]), left);
 }
