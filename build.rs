@@ -12,6 +12,15 @@ fn main() {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-env-changed=MIST_UPDATE_HEADER");
+    // With MIST_SONAME=1 (scripts/install, in a target folder of its own) the shared library gets
+    // the SONAME libmist.so.0 (the ABI's major version), so that programs linked against an
+    // installed libmist.so record libmist.so.0. The build tree's libmist.so has none: programs
+    // linked against it (tests, examples, the R package) load it by that name.
+    println!("cargo:rerun-if-env-changed=MIST_SONAME");
+    let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
+    if linux && std::env::var("MIST_SONAME").is_ok_and(|v| v == "1") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libmist.so.0");
+    }
     let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let crate_dir = Path::new(&crate_dir);
     if !crate_dir.join("models/mist-default.onnx").exists() {
