@@ -120,15 +120,20 @@ impl Neighbours {
     }
 }
 
-/// [`Neighbours`] of every point by brute force, parallel over the points.
+/// Fewest points whose neighbour searches go to rayon's threads: below, the hand-off and the
+/// workers' spinning afterwards cost more than the searches, and would slow an ONNX Runtime run on
+/// the same cores (the runtime's whole-data KSG beside a dataset of one chunk).
+pub(crate) const PARALLEL_MIN_ROWS: usize = 1_000;
+
+/// [`Neighbours`] of every point by brute force, parallel over the points from
+/// [`PARALLEL_MIN_ROWS`] on.
 fn brute_force(xs: &[f64], ys: &[f64], n: usize, k: usize) -> Vec<Neighbours> {
-    (0..n)
-        .into_par_iter()
-        .map_init(
-            || Scratch { dist_x: vec![0.0; n], dist_y: vec![0.0; n], nearest: vec![0.0; k] },
-            |s, i| point_neighbours(xs, ys, n, k, i, s),
-        )
-        .collect()
+    let scratch = || Scratch { dist_x: vec![0.0; n], dist_y: vec![0.0; n], nearest: vec![0.0; k] };
+    if n < PARALLEL_MIN_ROWS {
+        let mut s = scratch();
+        return (0..n).map(|i| point_neighbours(xs, ys, n, k, i, &mut s)).collect();
+    }
+    (0..n).into_par_iter().map_init(scratch, |s, i| point_neighbours(xs, ys, n, k, i, s)).collect()
 }
 
 /// Per-thread buffers: marginal distances to every sample and the k smallest joint distances.

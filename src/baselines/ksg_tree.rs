@@ -3,7 +3,7 @@
 //! The distances are the same floating-point numbers the brute force computes (`|a − b|`, then
 //! the largest), so the counts, and the estimate, are identical to it.
 
-use super::ksg::Neighbours;
+use super::ksg::{Neighbours, PARALLEL_MIN_ROWS};
 use kiddo::{Chebyshev, ImmutableKdTree};
 use rayon::prelude::*;
 use std::num::NonZero;
@@ -84,23 +84,23 @@ fn search<const DX: usize, const DY: usize, const D: usize>(
     // The point itself is among the k + 1 nearest (at distance 0, or tied with others at 0), so the
     // (k + 1)-th distance is the k-th among the other points.
     let with_self = NonZero::new(k + 1).expect("k + 1 > 0");
-    let neighbours = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let nearest = jt.query(&joint[i]).nearest_n::<MaxNorm>(with_self).execute();
-            let eps = nearest[k].distance;
-            // Other points at distance ≤ r (each count includes the point itself, at 0); strictly
-            // closer than eps > 0 is at most the next float below it.
-            let x_within = |r: f64| within(&xt, &xp[i], r) - 1;
-            let y_within = |r: f64| within(&yt, &yp[i], r) - 1;
-            if eps > 0.0 {
-                Neighbours::Within { n_x: x_within(eps.next_down()), n_y: y_within(eps.next_down()) }
-            } else {
-                let k_tie = within(&jt, &joint[i], 0.0) - 1;
-                Neighbours::Tied { k_tie, n_x: x_within(0.0), n_y: y_within(0.0) }
-            }
-        })
-        .collect();
+    let point = |i: usize| {
+        let nearest = jt.query(&joint[i]).nearest_n::<MaxNorm>(with_self).execute();
+        let eps = nearest[k].distance;
+        // Other points at distance ≤ r (each count includes the point itself, at 0); strictly
+        // closer than eps > 0 is at most the next float below it.
+        let x_within = |r: f64| within(&xt, &xp[i], r) - 1;
+        let y_within = |r: f64| within(&yt, &yp[i], r) - 1;
+        if eps > 0.0 {
+            Neighbours::Within { n_x: x_within(eps.next_down()), n_y: y_within(eps.next_down()) }
+        } else {
+            let k_tie = within(&jt, &joint[i], 0.0) - 1;
+            Neighbours::Tied { k_tie, n_x: x_within(0.0), n_y: y_within(0.0) }
+        }
+    };
+    // Parallel over the points from PARALLEL_MIN_ROWS on, as brute force.
+    let neighbours =
+        if n < PARALLEL_MIN_ROWS { (0..n).map(point).collect() } else { (0..n).into_par_iter().map(point).collect() };
     Some(neighbours)
 }
 

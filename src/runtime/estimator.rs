@@ -424,8 +424,8 @@ impl MistEstimator {
             .collect())
     }
 
-    /// Every chunk's answer at `levels`, in the order of `chunks`, and, computed beside the runs
-    /// (the two share the threads), the [`whole_data::features`] of each dataset with chunks whose
+    /// Every chunk's answer at `levels`, in the order of `chunks`, and, computed before a single run
+    /// or beside several (sharing the threads), the [`whole_data::features`] of each dataset with chunks whose
     /// entry of `whole` is true (`None` for the others).
     fn run_with_whole_data(
         &self,
@@ -446,6 +446,16 @@ impl MistEstimator {
                 whole_data::features(dataset.x.view(), dataset.y.view(), &mut rng)
             })
         };
+        // A call of one run large enough for the handle's own session, whose intra-op threads take
+        // the cores (a handle of more than one thread): the features go first, on this thread
+        // (below `PARALLEL_MIN_ROWS` rows KSG leaves rayon's threads idle), then the run. Otherwise
+        // the runs and the features share the threads.
+        let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
+        let own = runs.len() == 1 && runs[0].len() * chunks.chunks[runs[0][0]].pad >= OWN_MIN_ROWS;
+        if own && self.threads().min(MAX_OWN_THREADS) > 1 {
+            let whole = datasets.iter().zip(wanted).map(features).collect();
+            return (self.run_chunks(datasets, chunks, levels), whole);
+        }
         rayon::join(
             || self.run_chunks(datasets, chunks, levels),
             || datasets.par_iter().zip(wanted).map(features).collect(),
