@@ -101,8 +101,9 @@ int main(void) {
     printf("%zu datasets in one mist_estimate_batch call vs one mist_estimate call each (nats):\n",
            (size_t)COUNT);
     printf("   k     n  dx  dy  corr  layout     batch    single\n");
-    /* Each batch result should equal its single call bit for bit (the header says so); a difference
-       of a few float32 roundings (~1e-7) is reported on stderr and tolerated. */
+    /* A batch result equals its single call up to a few float32 roundings (~1e-7 relative: ONNX
+       Runtime picks its kernels by the rows of a run, and a batch runs more); stderr counts the
+       results that are bit-identical all the same. */
     size_t identical = 0;
     double max_diff = 0.0;
     for (size_t k = 0; k < COUNT; k++) {
@@ -111,12 +112,12 @@ int main(void) {
                single[k]);
         if (memcmp(&batch[k], &single[k], sizeof(double)) == 0) {
             identical++;
-        } else {
-            fprintf(stderr, "batch: dataset %zu: batch %.9g != single %.9g\n", k, batch[k], single[k]);
         }
         max_diff = fmax(max_diff, fabs(batch[k] - single[k]));
     }
-    fprintf(stderr, "batch: %zu of %zu bit-identical to single calls, max |batch - single| = %.3g nats\n",
+    fprintf(stderr,
+            "batch: %zu of %zu bit-identical to single calls, the rest within float32 rounding "
+            "(max |batch - single| = %.3g nats)\n",
             identical, (size_t)COUNT, max_diff);
     int batch_ok = max_diff <= TOLERANCE;
     printf("batch results equal single calls (within %.0e nats): %s\n", TOLERANCE, batch_ok ? "yes" : "NO");
