@@ -169,7 +169,9 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("mist: error: {failure}");
+            // The library names the options' field; the user typed the flag.
+            let message = failure.to_string().replace(mist::runtime::ort_lib::OPTIONS_PATH, "--onnxruntime");
+            eprintln!("mist: error: {message}");
             ExitCode::from(failure.exit_code())
         }
     }

@@ -148,6 +148,8 @@ fn model_and_onnxruntime_options() {
     fails_with(&[s(&csv), "2", "1", "--model", s(&garbage)], 1, "garbage.onnx is not a valid ONNX model");
     let lib = "/nonexistent/libonnxruntime.so";
     fails_with(&[s(&csv), "2", "1", "--onnxruntime", lib], 1, "cannot load ONNX Runtime from /nonexistent/");
+    // Named by the flag the user typed, not the library's option field.
+    fails_with(&[s(&csv), "2", "1", "--onnxruntime", lib], 1, "/nonexistent/libonnxruntime.so (--onnxruntime): ");
     // The model's limits are checked with their values.
     let wide: String =
         (0..5).map(|r| (0..34).map(|c| (r * c).to_string()).collect::<Vec<_>>().join(",") + "\n").collect();

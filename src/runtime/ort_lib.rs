@@ -139,10 +139,15 @@ fn check_complete(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// How messages name the library path of the options (`EstimatorOptions::onnxruntime_path`, the C
+/// ABI's `options->onnxruntime_path`); a front end may put its own name for it in their place (the
+/// CLI: `--onnxruntime`).
+pub const OPTIONS_PATH: &str = "onnxruntime_path of the options";
+
 /// The library to load and which step found it; an error lists the places searched.
 fn locate(explicit: Option<&Path>) -> Result<(PathBuf, &'static str), RuntimeError> {
     if let Some(path) = explicit {
-        return Ok((resolve(path), "onnxruntime_path of the options"));
+        return Ok((resolve(path), OPTIONS_PATH));
     }
     if let Some(value) = std::env::var_os(ORT_LIB_ENV).filter(|v| !v.is_empty()) {
         return Ok((resolve(Path::new(&value)), "environment variable MIST_ORT_LIB"));
