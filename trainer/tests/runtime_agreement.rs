@@ -10,8 +10,9 @@ use burn::backend::NdArray;
 use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Distribution, Tensor, backend::Backend};
+use mist::runtime::head::LEVELS;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
-use mist_synth::{Split, sample_family, training_families};
+use mist_synth::{MetaSample, Split, sample_family, training_families};
 use mist_trainer::inference::predict;
 use mist_trainer::onnx::{self, ExportMeta};
 use mist_trainer::{Expert, MistModel, MistModelConfig, RoutedModel};
@@ -55,16 +56,24 @@ fn agree(model: RoutedModel<TB>) {
     let families = training_families();
     let taus = [0.05f32, 0.5, 0.95];
     let cases = [(30, 1, 1), (250, 7, 3), (500, 32, 32), (1_300, 4, 9), (40, 16, 16)];
+    let levels = LEVELS.map(|t| t as f32);
     for (seed, (n, dx, dy)) in cases.into_iter().enumerate() {
         let family = *families.iter().filter(|f| f.fits(dx, dy)).nth(seed * 17).expect("a family for these dims");
         let data = sample_family(family, n, dx, dy, Split::Validation, seed as u64);
-        let burn = &predict(&model, std::slice::from_ref(&data), &taus, 500, 4_000, &device)[0];
         let taus64: Vec<f64> = taus.iter().map(|&t| f64::from(t)).collect();
         let (mi, q) = runtime.estimate_with_quantiles(data.x.view(), data.y.view(), &taus64).unwrap();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
-        assert!(close(mi, burn.mi), "n = {n}, {dx}×{dy}: runtime {mi} vs burn {}", burn.mi);
-        for (a, b) in q.iter().zip(&burn.quantiles) {
-            assert!(close(*a, *b), "n = {n}, {dx}×{dy}: quantile {a} vs {b}");
-        }
+        // The runtime answers for X and Y in their canonical order, with the point clamped into the
+        // network's own [q0.05, q0.95] (the least and largest of its quantiles at the head's
+        // levels) and at 0: burn's answer for one of the two orders, so post-processed.
+        let swapped = MetaSample { x: data.y.clone(), y: data.x.clone(), ..data.clone() };
+        let agrees = [data, swapped].iter().any(|d| {
+            let burn = &predict(&model, std::slice::from_ref(d), &taus, 500, 4_000, &device)[0];
+            let own = &predict(&model, std::slice::from_ref(d), &levels, 500, 4_000, &device)[0].quantiles;
+            let (lo, hi) = (own.iter().copied().fold(f64::INFINITY, f64::min), own.iter().copied().fold(0.0, f64::max));
+            let point = burn.mi.clamp(lo, hi.max(lo)).max(0.0);
+            close(mi, point) && q.iter().zip(&burn.quantiles).all(|(a, b)| close(*a, b.max(0.0)))
+        });
+        assert!(agrees, "n = {n}, {dx}×{dy}: runtime {mi}, {q:?} matches burn in neither order");
     }
 }
