@@ -203,27 +203,22 @@ static SEXP r_ksg(SEXP x, SEXP y, SEXP k, SEXP row_major) {
     return Rf_ScalarReal(mi);
 }
 
-static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) {
+/* A baseline without parameters (mist_gaussian, mist_gcmi) on x and y. */
+static SEXP r_plain_baseline(MistStatus (*baseline)(const MistMatrix *, const MistMatrix *, double *), SEXP x,
+                             SEXP y, SEXP row_major) {
     SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
     int rm = Rf_asLogical(row_major) == TRUE;
     MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
     double mi = 0.0;
-    MistStatus status = mist_gaussian(&mx, &my, &mi);
+    MistStatus status = baseline(&mx, &my, &mi);
     UNPROTECT(1);
     check_status(status);
     return Rf_ScalarReal(mi);
 }
 
-static SEXP r_gcmi(SEXP x, SEXP y, SEXP row_major) {
-    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
-    int rm = Rf_asLogical(row_major) == TRUE;
-    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
-    double mi = 0.0;
-    MistStatus status = mist_gcmi(&mx, &my, &mi);
-    UNPROTECT(1);
-    check_status(status);
-    return Rf_ScalarReal(mi);
-}
+static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) { return r_plain_baseline(mist_gaussian, x, y, row_major); }
+
+static SEXP r_gcmi(SEXP x, SEXP y, SEXP row_major) { return r_plain_baseline(mist_gcmi, x, y, row_major); }
 
 /* Point estimates of the datasets xs[[i]], ys[[i]] (two lists of equal length) in one call. */
 static SEXP r_batch(SEXP ptr, SEXP xs, SEXP ys) {
