@@ -96,7 +96,7 @@ pub fn check_continuous_sorted(m: ArrayView2<f64>, sorted: &[Vec<usize>], which:
 
 /// Number of distinct values of `column` (`-0` and `0` are equal), its rows in increasing order of
 /// value.
-pub fn levels(column: ArrayView1<f64>, sorted: &[usize]) -> usize {
+fn levels(column: ArrayView1<f64>, sorted: &[usize]) -> usize {
     sorted.chunk_by(|&a, &b| column[a] == column[b]).count()
 }
 

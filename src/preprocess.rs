@@ -101,6 +101,12 @@ pub fn sorted_column(column: ArrayView1<f64>) -> Vec<usize> {
     entries.into_iter().map(|(_, row)| row).collect()
 }
 
+/// The FNV-1a hash of `words`, one 64-bit word (or byte) per step: a cheap fingerprint of data,
+/// for seeds and orders that must depend on the values only.
+pub fn fnv1a(words: impl IntoIterator<Item = u64>) -> u64 {
+    words.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, w| (h ^ w).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// `v`'s bits mapped so that unsigned integer order is the order of [`f64::total_cmp`].
 pub(crate) fn total_order(v: f64) -> u64 {
     let bits = v.to_bits();

@@ -2,6 +2,7 @@
 
 use super::{Estimator, ksg_tree, standardize};
 use crate::input::{drop_constant_columns, is_discrete};
+use crate::preprocess::fnv1a;
 use crate::special::digamma;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -232,13 +233,9 @@ fn dequantise(column: &mut [f64]) {
     if !step.is_finite() {
         return;
     }
-    let seed = column.iter().fold(DEQUANTISE_SEED, |h, v| (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3));
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(fnv1a(column.iter().map(|v| v.to_bits())));
     column.iter_mut().for_each(|v| *v += step * (rng.random::<f64>() - 0.5));
 }
-
-/// Start of the hash that seeds [`dequantise`] (FNV-1a's offset basis).
-const DEQUANTISE_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
 #[cfg(test)]
 pub(super) mod tests {

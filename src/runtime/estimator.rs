@@ -42,7 +42,7 @@ use crate::chunking::{self, Chunk};
 use crate::contract;
 use crate::input::{check_continuous, check_continuous_sorted, keep_columns, varying_columns};
 use crate::padding::PaddedBatch;
-use crate::preprocess::{SortedRows, rank_gauss_untied, rank_gauss_untied_sorted, sorted_rows};
+use crate::preprocess::{SortedRows, fnv1a, rank_gauss_untied, rank_gauss_untied_sorted, sorted_rows, total_order};
 use crate::summary::summaries;
 use crate::whole_data;
 use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
@@ -451,24 +451,31 @@ impl MistEstimator {
         // (below `PARALLEL_MIN_ROWS` rows KSG leaves rayon's threads idle), then the run. Otherwise
         // the runs and the features share the threads.
         let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
-        let own = runs.len() == 1 && runs[0].len() * chunks.chunks[runs[0][0]].pad >= OWN_MIN_ROWS;
-        if own && self.threads().min(MAX_OWN_THREADS) > 1 {
+        // The call's only run, large enough for the handle's own session.
+        let own_ok = runs.len() == 1 && runs[0].len() * chunks.chunks[runs[0][0]].pad >= OWN_MIN_ROWS;
+        if own_ok && self.threads().min(MAX_OWN_THREADS) > 1 {
             let whole = datasets.iter().zip(wanted).map(features).collect();
-            return (self.run_chunks(datasets, chunks, levels), whole);
+            return (self.run_chunks(datasets, chunks, &runs, own_ok, levels), whole);
         }
         rayon::join(
-            || self.run_chunks(datasets, chunks, levels),
+            || self.run_chunks(datasets, chunks, &runs, own_ok, levels),
             || datasets.par_iter().zip(wanted).map(features).collect(),
         )
     }
 
-    /// Every chunk's answer at `levels`, in the order of `chunks`.
-    fn run_chunks(&self, datasets: &[Dataset], chunks: &Chunks, levels: &[f32]) -> Result<Vec<Output>, RuntimeError> {
-        let runs = chunking::runs(&chunks.chunks, MAX_ROWS_PER_RUN);
+    /// Every chunk's answer at `levels`, in the order of `chunks`, from the [`chunking::runs`] of
+    /// `chunks`; `own_ok` when the only run may use the handle's own session.
+    fn run_chunks(
+        &self,
+        datasets: &[Dataset],
+        chunks: &Chunks,
+        runs: &[Vec<usize>],
+        own_ok: bool,
+        levels: &[f32],
+    ) -> Result<Vec<Output>, RuntimeError> {
         let run = |members: &Vec<usize>| {
             let inputs: Vec<_> = members.iter().map(|&i| chunks.materialise(i, datasets)).collect();
-            let pad = chunks.chunks[members[0]].pad;
-            self.run(&inputs, pad, levels, runs.len() == 1 && members.len() * pad >= OWN_MIN_ROWS)
+            self.run(&inputs, chunks.chunks[members[0]].pad, levels, own_ok)
         };
         let results: Vec<Vec<Output>> =
             if runs.len() == 1 { vec![run(&runs[0])?] } else { runs.par_iter().map(run).collect::<Result<_, _>>()? };
@@ -619,11 +626,7 @@ fn head_inputs(
 /// (a hash of their bits in row order). Any rule that depends only on the unordered pair makes the
 /// estimate symmetric; this one costs one pass over the data.
 fn swapped(x: ArrayView2<f64>, y: ArrayView2<f64>) -> bool {
-    let fingerprint = |m: ArrayView2<f64>| {
-        m.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| {
-            (h ^ crate::preprocess::total_order(*v)).wrapping_mul(0x100_0000_01b3)
-        })
-    };
+    let fingerprint = |m: ArrayView2<f64>| fnv1a(m.iter().map(|&v| total_order(v)));
     (x.ncols(), fingerprint(x)) > (y.ncols(), fingerprint(y))
 }
 

@@ -53,7 +53,7 @@ pub fn config_hash(config_json: &str) -> Result<u64, String> {
     if let Some(fields) = json.as_object_mut() {
         fields.retain(|_, v| !v.is_null());
     }
-    Ok(json.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)))
+    Ok(mist::preprocess::fnv1a(json.to_string().bytes().map(u64::from)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! lets a no-regression line tell a change from noise (`docs/evaluation.md`, "Comparing two
 //! models").
 
+use super::everyday::Mean;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -81,8 +82,7 @@ pub fn compare(base: &EvalFile, new: &EvalFile) -> Vec<GridComparison> {
             }
             let m = errors.len() as f64;
             let diffs: Vec<f64> = errors.iter().map(|(b, r)| r - b).collect();
-            let diff = diffs.iter().sum::<f64>() / m;
-            let var = diffs.iter().map(|d| (d - diff).powi(2)).sum::<f64>() / (m - 1.0);
+            let diff = Mean::of(&diffs)?;
             let coverage = |second: bool| {
                 let covered: Vec<bool> =
                     pairs.iter().filter_map(|p| if second { p.1.covered() } else { p.0.covered() }).collect();
@@ -93,8 +93,8 @@ pub fn compare(base: &EvalFile, new: &EvalFile) -> Vec<GridComparison> {
                 pairs: errors.len(),
                 base_mse: errors.iter().map(|e| e.0).sum::<f64>() / m,
                 new_mse: errors.iter().map(|e| e.1).sum::<f64>() / m,
-                diff,
-                diff_se: (var / m).sqrt(),
+                diff: diff.mean,
+                diff_se: diff.se,
                 coverage: (coverage(false), coverage(true)),
             })
         })
