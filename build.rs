@@ -1,7 +1,7 @@
 //! Generates the C header of libmist with cbindgen from `src/ffi/`.
 //!
 //! The header is written to `$OUT_DIR/mist.h`; the committed `include/mist.h` must equal it (the test
-//! `header_is_up_to_date` in `tests/c_abi.rs` compares them). With `MIST_UPDATE_HEADER=1` the build
+//! `header_is_up_to_date` in `tests/c_header.rs` compares them). With `MIST_UPDATE_HEADER=1` the build
 //! also rewrites `include/mist.h` (only when its content changed). A cbindgen failure is a warning,
 //! not a build failure: the header test then fails instead.
 

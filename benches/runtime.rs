@@ -4,7 +4,7 @@
 //!    safe Rust API, `mist::runtime::MistEstimator`), with its floating-point operations and the
 //!    rate they run at (the whole estimate's time: preprocessing and summary included), the same on
 //!    a handle with `threads = 1` (every call on one thread; the default handle lends a lone call
-//!    with a run of 200 rows or more its own session's threads), KSG (k = 5) and Gaussian, for
+//!    with a large enough run more: docs/c-abi.md, "Threading"), KSG (k = 5) and Gaussian, for
 //!    n ∈ {100, 500, 5000} and dx = dy = d ∈ {2, 16}, with the ratios; beside them the time of the
 //!    model's summary features (`mist::summary::summary`, part of the model's time) of one chunk
 //!    (the first `max_n` rows) and its ratio to the Gaussian estimate of the same chunk.

@@ -38,8 +38,8 @@
  *
  * THREAD SAFETY. One MistEstimator handle may be used from any number of threads at once. Calls
  * run concurrently up to options.threads of them (each in its own ONNX Runtime session on one
- * thread; see options.threads for when one call uses several); further calls wait for a free
- * session. Results are deterministic: the same input,
+ * thread; a call alone on its handle may use several: docs/c-abi.md, "Threading"); further calls
+ * wait for a free session. Results are deterministic: the same input,
  * options and seed give bit-identical results, whatever the number of calling threads. Only
  * mist_free must not overlap other calls on the same handle. The last error is per thread; all
  * other functions are thread-safe too.
@@ -55,7 +55,10 @@
  * A path given in 1 or 2 that fails to load is an error (MIST_STATUS_RUNTIME_LOAD), without
  * trying further; 3 and 4 are tried only when the file exists. A bare file name (no '/') is
  * searched by the dynamic loader (LD_LIBRARY_PATH, system folders). Later handles share the loaded
- * library; naming a different onnxruntime_path after it is loaded is an error.
+ * library; naming a different onnxruntime_path after it is loaded is an error. ONNX Runtime writes a
+ * device id and a telemetry database under ~/.cache/Microsoft/DeveloperTools unless the process
+ * environment has ORT_DISABLE_TELEMETRY=1: set it before the first mist_create (docs/c-abi.md,
+ * "Files"); libmist itself writes no file.
  *
  * MODEL. By default, the model embedded in libmist (options NULL, or options->model_path NULL);
  * mist_max_dx, mist_max_dy, mist_min_n and mist_max_n give its limits. A dataset with more rows
@@ -201,6 +204,67 @@ typedef enum MistDevice {
 } MistDevice;
 
 /**
+ * The estimates of a contingency table's MI that `mist_discrete` computes.
+ */
+typedef enum MistTableMethod {
+  /**
+   * The plug-in estimate: the MI of the observed cell frequencies.
+   */
+  MIST_TABLE_METHOD_PLUGIN = 0,
+  /**
+   * The plug-in estimate with the Miller–Madow correction of each entropy.
+   */
+  MIST_TABLE_METHOD_MILLER_MADOW = 1,
+  /**
+   * The James–Stein shrinkage estimate (Hausser & Strimmer 2009): the lowest error of the three
+   * on tables with few rows per cell.
+   */
+  MIST_TABLE_METHOD_SHRINK = 2,
+} MistTableMethod;
+
+/**
+ * What the caller says of a column (`mist_estimate_auto`).
+ */
+typedef enum MistKind {
+  /**
+   * Let the data say: discrete when it takes 2 to 10 distinct values, each repeated on average
+   * (see DEGENERATE, DISCRETE AND ROUNDED DATA at the top).
+   */
+  MIST_KIND_DETECT = 0,
+  /**
+   * Continuous, or a rounded measurement.
+   */
+  MIST_KIND_CONTINUOUS = 1,
+  /**
+   * Categories or counts: equal values are one category.
+   */
+  MIST_KIND_DISCRETE = 2,
+} MistKind;
+
+/**
+ * The estimator that answered a `mist_estimate_auto` call.
+ */
+typedef enum MistMethod {
+  /**
+   * The learned model (`mist_estimate`): every varying column continuous.
+   */
+  MIST_METHOD_MODEL = 0,
+  /**
+   * The James–Stein shrinkage estimate of the contingency table (`mist_discrete`): every
+   * varying column discrete.
+   */
+  MIST_METHOD_SHRINK = 1,
+  /**
+   * Ross's estimator with k = 3 (`mist_ross`): one side discrete, the other continuous.
+   */
+  MIST_METHOD_ROSS = 2,
+  /**
+   * KSG with k = 5 (`mist_ksg`): a side mixing discrete and continuous columns.
+   */
+  MIST_METHOD_KSG = 3,
+} MistMethod;
+
+/**
  * An estimator handle: the learned model with a pool of ONNX Runtime sessions. Opaque; made by
  * `mist_create`, released by `mist_free`, usable from many threads at once.
  */
@@ -231,10 +295,16 @@ typedef struct MistMatrix {
 } MistMatrix;
 
 /**
- * Options of `mist_create`. Fill it with `mist_options_default` first, then change fields, so that
- * code keeps working when fields are added.
+ * Options of `mist_create`. Fill it with `mist_options_default(&options, sizeof options)` first,
+ * then change fields, so that code keeps working when fields are added.
  */
 typedef struct MistOptions {
+  /**
+   * Size of the struct in bytes as the caller's header declares it, set by
+   * `mist_options_default`. New fields are added at the end; `mist_create` takes the defaults for
+   * the fields beyond this size.
+   */
+  size_t size;
   /**
    * Path of a `.onnx` model exported by the MIST trainer; NULL: the default model embedded in
    * libmist.
@@ -258,9 +328,9 @@ typedef struct MistOptions {
    */
   bool cuda_fallback_to_cpu;
   /**
-   * Most calls on the handle that run at once, each in its own ONNX Runtime session on one thread;
-   * further calls wait. 0 (default): the number of CPUs. While a handle has never served two
-   * calls at once, a call whose model run has 200 rows or more uses min(threads, 4) threads.
+   * Most threads the handle's model runs use at once; 0 (default): the number of CPUs. Calls in
+   * flight take one each (further calls wait); how a call alone on the handle uses more is in
+   * docs/c-abi.md, "Threading".
    */
   size_t threads;
   /**
@@ -273,6 +343,29 @@ typedef struct MistOptions {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
+ * answered: every varying column continuous, the learned model of `est` (as `mist_estimate`);
+ * every one discrete, `mist_discrete` with shrinkage; one side discrete and the other continuous,
+ * `mist_ross` with k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with
+ * k = 5. `x_kinds` (NULL: all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds`
+ * likewise. On success `*out_mi` holds the estimate and `*out_method` a MistMethod.
+ *
+ * Errors: those of the estimator that answers; MIST_STATUS_INVALID_ARGUMENT for a kind outside
+ * MistKind. Nothing is written on failure.
+ *
+ * # Safety
+ * `est` must be NULL or a live handle; `x` and `y` NULL or valid MistMatrix views; `x_kinds` and
+ * `y_kinds` NULL or readable for `x->cols` and `y->cols` ints; the outputs NULL or writable.
+ */
+enum MistStatus mist_estimate_auto(const struct MistEstimator *est,
+                                   const struct MistMatrix *x,
+                                   const struct MistMatrix *y,
+                                   const int *x_kinds,
+                                   const int *y_kinds,
+                                   double *out_mi,
+                                   int *out_method);
 
 /**
  * The Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimate of I(X;Y) in nats (algorithm 1,
@@ -320,6 +413,41 @@ enum MistStatus mist_gaussian(const struct MistMatrix *x,
  * `x` and `y` must be NULL or valid MistMatrix views; `out_mi` NULL or writable.
  */
 enum MistStatus mist_gcmi(const struct MistMatrix *x, const struct MistMatrix *y, double *out_mi);
+
+/**
+ * The MI in nats of two discrete samples from their contingency table: each row of `x` (and of `y`)
+ * is one category, rows with equal values in every column (to the bit) being the same category, so
+ * values are codes of any kind and several columns form one joint category. `method` is a
+ * MistTableMethod (MIST_TABLE_METHOD_SHRINK for tables with few rows per cell). Clipped at 0;
+ * symmetric in `x` and `y`. Needs n ≥ 2.
+ *
+ * Errors: as `mist_gaussian`, and MIST_STATUS_INVALID_ARGUMENT for a `method` outside
+ * MistTableMethod. `*out_mi` is written only on success.
+ *
+ * # Safety
+ * `x` and `y` must be NULL or valid MistMatrix views; `out_mi` NULL or writable.
+ */
+enum MistStatus mist_discrete(const struct MistMatrix *x,
+                              const struct MistMatrix *y,
+                              int method,
+                              double *out_mi);
+
+/**
+ * Ross's (2014) nearest-neighbour MI in nats between a discrete `x` (each row one category, as in
+ * `mist_discrete`) and a continuous `y`, with `k` neighbours (scikit-learn's
+ * `mutual_info_classif` uses 3): the estimator for a class against measurements. Distances are
+ * max-norm over `y`'s standardised columns; rows of a category seen once are left out. Clipped at
+ * 0. Needs `k` ≥ 1 and n > k; cost O(n² dy).
+ *
+ * Errors: as `mist_ksg`. `*out_mi` is written only on success.
+ *
+ * # Safety
+ * `x` and `y` must be NULL or valid MistMatrix views; `out_mi` NULL or writable.
+ */
+enum MistStatus mist_ross(const struct MistMatrix *x,
+                          const struct MistMatrix *y,
+                          size_t k,
+                          double *out_mi);
 
 /**
  * Creates an estimator handle in `*out`.
@@ -458,13 +586,16 @@ size_t mist_min_n(const struct MistEstimator *est);
 size_t mist_max_n(const struct MistEstimator *est);
 
 /**
- * Fills `*out` with the defaults: embedded model, ONNX Runtime found by the search order, CPU,
- * device 0, no CUDA fallback, threads = number of CPUs, seed 0. Does nothing when `out` is NULL.
+ * Fills the first `size` bytes of `*out` (pass `sizeof *out`) with the defaults: `size` (at most
+ * this library's `sizeof(MistOptions)`), embedded model, ONNX Runtime found by the search order,
+ * CPU, device 0, no CUDA fallback, threads = number of CPUs, seed 0. Writes nothing past `size`
+ * bytes, so a program built against an older, smaller struct is safe. Does nothing when `out` is
+ * NULL or not aligned, or `size` is too small to hold the `size` field.
  *
  * # Safety
- * `out` must be NULL or valid for writing a MistOptions.
+ * `out` must be NULL or valid for writing `size` bytes.
  */
-void mist_options_default(struct MistOptions *out);
+void mist_options_default(struct MistOptions *out, size_t size);
 
 /**
  * The message of the last failed call on the calling thread, or "" if the last call succeeded

@@ -12,9 +12,9 @@ pub enum Error {
     /// Fewer rows than the estimator needs.
     #[error("n = {n} rows is below the minimum of {min} for {what}")]
     TooFewRows { n: usize, min: usize, what: String },
-    /// A dimension is zero or above what the estimator accepts.
-    #[error("{which} = {value} is out of range (allowed {min}..={max})")]
-    BadDim { which: &'static str, value: usize, min: usize, max: usize },
+    /// X or Y has no column (`which` is `dx` or `dy`, `matrix` is `X` or `Y`).
+    #[error("{which} = 0: {matrix} needs at least one column")]
+    NoColumns { which: &'static str, matrix: &'static str },
     /// A NaN or infinite value in the input.
     #[error("{which}[{row}, {col}] = {value} is not finite")]
     NonFinite { which: &'static str, row: usize, col: usize, value: f64 },

@@ -15,9 +15,9 @@ pub fn validate(x: ArrayView2<f64>, y: ArrayView2<f64>, min_n: usize, what: &str
     if x.nrows() != y.nrows() {
         return Err(Error::RowMismatch { x_rows: x.nrows(), y_rows: y.nrows() });
     }
-    for (which, m) in [("dx", &x), ("dy", &y)] {
+    for (which, matrix, m) in [("dx", "X", &x), ("dy", "Y", &y)] {
         if m.ncols() == 0 {
-            return Err(Error::BadDim { which, value: 0, min: 1, max: usize::MAX });
+            return Err(Error::NoColumns { which, matrix });
         }
     }
     if x.nrows() < min_n {

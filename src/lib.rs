@@ -11,6 +11,7 @@
 //!   may read beside the rows.
 //! - [`whole_data`]: features of all rows of a large dataset, for the large-n head.
 
+pub mod auto;
 pub mod baselines;
 pub mod chunking;
 pub mod contract;

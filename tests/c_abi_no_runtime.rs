@@ -12,7 +12,7 @@ fn create_with(path: Option<&str>) -> Result<*mut MistEstimator, (MistStatus, St
     let path = path.map(|p| CString::new(p).unwrap());
     let mut options = std::mem::MaybeUninit::<MistOptions>::uninit();
     let mut options = unsafe {
-        mist_options_default(options.as_mut_ptr());
+        mist_options_default(options.as_mut_ptr(), size_of::<MistOptions>());
         options.assume_init()
     };
     if let Some(p) = &path {

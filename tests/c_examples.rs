@@ -80,16 +80,26 @@ fn compile(source: &str) -> PathBuf {
     exe
 }
 
-/// Runs `exe` with `args`, ONNX Runtime through `MIST_ORT_LIB`; returns its output.
+/// Runs `exe` with `args`, ONNX Runtime through `MIST_ORT_LIB`, in an empty HOME with
+/// `ORT_DISABLE_TELEMETRY` set as docs/c-abi.md ("Files") asks of C programs; asserts that HOME
+/// stays empty and returns the output.
 fn run(exe: &Path, args: &[&str]) -> Output {
-    Command::new(exe)
+    let home = tempfile::TempDir::new().expect("a temporary HOME");
+    let (quiet, value) = mist::runtime::ort_lib::QUIET_ENV;
+    let output = Command::new(exe)
         .args(args)
         .env("MIST_ORT_LIB", ort_lib())
         // Cargo's own LD_LIBRARY_PATH for tests lists target/<profile>/ (with a possibly stale
         // libmist.so) ahead of the rpath: point it at this build's library only.
         .env("LD_LIBRARY_PATH", lib_dir())
+        .env("HOME", home.path())
+        .env_remove("XDG_CACHE_HOME")
+        .env(quiet, value)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()))
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+    let written: Vec<_> = std::fs::read_dir(home.path()).expect("HOME is readable").collect();
+    assert!(written.is_empty(), "{} wrote to HOME: {written:?}", exe.display());
+    output
 }
 
 /// Compiles and runs an example, requires exit status 0, and returns its stdout.
@@ -156,4 +166,10 @@ fn errors() {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn discrete() {
+    let stdout = run_example("examples/c/discrete.c", &[]);
+    insta::assert_snapshot!("discrete", stdout);
 }

@@ -63,9 +63,9 @@ fn create(threads: Option<usize>) -> Handle {
         None => unsafe { mist_create(null(), &mut out) },
         Some(threads) => {
             let mut options = std::mem::MaybeUninit::<MistOptions>::uninit();
-            // SAFETY: `mist_options_default` fills the whole struct.
+            // SAFETY: `mist_options_default` fills the whole struct, given its size.
             let mut options = unsafe {
-                mist_options_default(options.as_mut_ptr());
+                mist_options_default(options.as_mut_ptr(), size_of::<MistOptions>());
                 options.assume_init()
             };
             options.threads = threads;

@@ -105,6 +105,8 @@ pub enum RowNames {
     Quoted,
     /// The empty header cell is bare, as pandas' `to_csv` (and R with `quote = FALSE`) write it.
     Bare,
+    /// The header has one cell fewer than the rows, as R's `write.table` writes it.
+    Short,
 }
 
 /// What was skipped, for a message such as `skipping the first column of FILE: <this>`.
@@ -115,6 +117,7 @@ impl fmt::Display for RowNames {
             RowNames::Bare => {
                 "its header cell is empty (row names or an index, as R's write.csv or pandas' to_csv write them)"
             }
+            RowNames::Short => "row names, under a header one cell shorter, as written by R's write.table",
         })
     }
 }
@@ -123,7 +126,8 @@ impl fmt::Display for RowNames {
 ///
 /// A header row is optional: the first row is a header when any of its cells is not a number.
 /// A first column whose header cell is empty, under a header whose other cells are all named, holds
-/// row names (R's `write.csv`, pandas' `to_csv`): it is skipped, and columns are counted after it.
+/// row names (R's `write.csv`, pandas' `to_csv`), and so does the first column of rows one cell
+/// longer than the header (R's `write.table`): it is skipped, and columns are counted after it.
 /// Cells are trimmed; only the chosen columns need to hold numbers.
 pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<Samples, IoError> {
     let bytes = fs::read(path).map_err(|source| IoError::Unreadable { path: path.into(), source })?;
@@ -162,16 +166,19 @@ pub fn parse_csv_with(path: &Path, bytes: &[u8], options: &CsvOptions) -> Result
         .flexible(true)
         .trim(Trim::All)
         .from_reader(bytes);
-    let mut records = reader.records();
+    let mut records = reader.records().peekable();
     let first = records.next().ok_or_else(|| IoError::Empty { path: path.into() })?.map_err(csv_error)?;
-    let cells = first.len();
+    let header = is_header(&first);
+    // R's write.table: every header cell named, the rows one cell longer (their row names first).
+    let short = header && records.peek().is_some_and(|r| r.as_ref().is_ok_and(|r| r.len() == first.len() + 1));
+    let cells = first.len() + usize::from(short);
     if cells == 1 {
         return Err(IoError::OneColumn { path: path.into(), chosen });
     }
-    let header = is_header(&first);
-    let row_names = header.then(|| row_names(&first, bytes)).flatten();
+    let row_names = if short { Some(RowNames::Short) } else { header.then(|| row_names(&first, bytes)).flatten() };
     let skip = usize::from(row_names.is_some());
-    let names: Option<Vec<String>> = header.then(|| first.iter().skip(skip).map(str::to_string).collect());
+    let named = usize::from(row_names.is_some() && !short);
+    let names: Option<Vec<String>> = header.then(|| first.iter().skip(named).map(str::to_string).collect());
     let names = names.as_deref();
     let (xs, ys) = resolve(&options.columns, names, cells - skip).map_err(|source| IoError::Layout {
         path: path.into(),
@@ -463,6 +470,12 @@ mod tests {
         let samples = read(named, &select("b", "a")).unwrap();
         assert_eq!(samples.row_names, Some(RowNames::Bare));
         assert_eq!((samples.x, samples.y), (array![[1.2], [3.0]], array![[0.5], [-1.0]]));
+        // R's write.table: a header one cell shorter than the rows.
+        let table = "\"a\",\"b\"\n\"1\",0.5,1.2\n\"2\",-1,3\n\"3\",2,2.5\n";
+        let samples = read(table, &select("a", "b")).unwrap();
+        assert_eq!(samples.row_names, Some(RowNames::Short));
+        assert_eq!((samples.x, samples.y), (array![[0.5], [-1.0], [2.0]], array![[1.2], [3.0], [2.5]]));
+        assert_eq!(read(table, &split(1, 1)).unwrap().x, array![[0.5], [-1.0], [2.0]]);
         // Positions count after the row names; R's X.., Y.. names still give the layout.
         let samples = read(r, &select("2", "1")).unwrap();
         assert_eq!(samples.x, array![[1.2], [3.0], [2.5]]);

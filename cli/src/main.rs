@@ -4,6 +4,8 @@
 //! and errors go to stderr. Exit codes: 2 for usage and input errors, 1 for estimation errors.
 
 use clap::{Parser, ValueEnum};
+use mist::auto::{Choice, Kind};
+use mist::baselines::discrete::{Ross, Table, TableMethod};
 use mist::baselines::{Estimator, Gaussian, Gcmi, Ksg, bootstrap_interval};
 use mist::input::varying_columns;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
@@ -62,8 +64,16 @@ struct Cli {
     #[arg(long, value_name = "DELIM", default_value = "auto")]
     delimiter: Delimiter,
     /// Estimation method
-    #[arg(long, value_enum, default_value_t = Method::Mist)]
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
     method: Method,
+    /// With --method auto: every X column is discrete (categories or counts), whatever its number
+    /// of distinct values; otherwise a column is discrete when it takes 2 to 10 distinct values,
+    /// each repeated on average
+    #[arg(long)]
+    discrete_x: bool,
+    /// With --method auto: every Y column is discrete, as --discrete-x
+    #[arg(long)]
+    discrete_y: bool,
     /// Quantile levels of the learned model's MI distribution added to the summary, e.g.
     /// 0.05,0.5,0.95 (method mist only; stdout keeps the point estimate)
     #[arg(long, value_delimiter = ',', value_name = "TAUS")]
@@ -99,6 +109,10 @@ struct Cli {
 /// The estimators `--method` chooses from; a new one is a variant plus its arm in `estimator`.
 #[derive(Clone, Copy, ValueEnum)]
 enum Method {
+    /// The estimator that fits the columns' kinds: the learned model when every column is
+    /// continuous (or a rounded measurement), shrinkage when every one is discrete, Ross when one
+    /// side is discrete and the other continuous, KSG when a side has both (see --discrete-x)
+    Auto,
     /// The learned estimator (MIST): a set model run with ONNX Runtime
     Mist,
     /// Kraskov–Stögbauer–Grassberger k-nearest-neighbour estimator (uses --k)
@@ -107,16 +121,28 @@ enum Method {
     Gaussian,
     /// Gaussian-copula estimator (GCMI), exact for any Gaussian copula, blind to monotone transforms
     Gcmi,
+    /// Discrete X and Y (each row's values one category): plug-in estimate of the contingency table
+    Plugin,
+    /// Discrete X and Y: plug-in with the Miller-Madow correction
+    MillerMadow,
+    /// Discrete X and Y: James-Stein shrinkage (Hausser & Strimmer), for tables with few rows per cell
+    Shrink,
+    /// Discrete X (a class), continuous Y: Ross's nearest-neighbour estimator (uses --k)
+    Ross,
 }
 
 impl Method {
     /// The estimator this method names, built from the options that apply to it.
     fn estimator(self, cli: &Cli) -> Result<Box<dyn Estimator>, Failure> {
         Ok(match self {
-            Method::Mist => Box::new(learned(cli)?),
+            Method::Mist | Method::Auto => Box::new(learned(cli)?),
             Method::Ksg => Box::new(Ksg { k: cli.k }),
             Method::Gaussian => Box::new(Gaussian),
             Method::Gcmi => Box::new(Gcmi),
+            Method::Plugin => Box::new(Table { method: TableMethod::Plugin }),
+            Method::MillerMadow => Box::new(Table { method: TableMethod::MillerMadow }),
+            Method::Shrink => Box::new(Table { method: TableMethod::Shrink }),
+            Method::Ross => Box::new(Ross { k: cli.k }),
         })
     }
 }
@@ -165,6 +191,11 @@ impl Failure {
 
 /// Parses the arguments and runs; a failure becomes `mist: error: <message>` and its exit code.
 fn main() -> ExitCode {
+    let (name, value) = mist::runtime::ort_lib::QUIET_ENV;
+    if std::env::var_os(name).is_none() {
+        // SAFETY: the first statement of `main`, before any other thread exists.
+        unsafe { std::env::set_var(name, value) };
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -179,16 +210,38 @@ fn main() -> ExitCode {
 
 /// Reads the data, estimates MI (and the interval), prints the estimate and the summary.
 fn run(cli: &Cli) -> Result<(), Failure> {
-    if cli.quantiles.is_some() && !matches!(cli.method, Method::Mist) {
+    if cli.quantiles.is_some() && !matches!(cli.method, Method::Mist | Method::Auto) {
         return Err(Failure::Usage("--quantiles needs --method mist (the learned model's quantile head)".into()));
+    }
+    if (cli.discrete_x || cli.discrete_y) && !matches!(cli.method, Method::Auto) {
+        return Err(Failure::Usage("--discrete-x and --discrete-y go with --method auto".into()));
     }
     check_quantiles(cli.quantiles.as_deref().unwrap_or_default())?;
     let Samples { x, y, row_names } = load(cli)?;
     if let (Some(skipped), false) = (row_names, cli.quiet) {
         eprintln!("mist: skipping the first column of {}: {skipped}", cli.file.display());
     }
-    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match cli.method {
-        Method::Mist => {
+    let choice = matches!(cli.method, Method::Auto).then(|| {
+        let kinds = |discrete: bool, m: &Array2<f64>| discrete.then(|| vec![Kind::Discrete; m.ncols()]);
+        let (kx, ky) = (kinds(cli.discrete_x, &x), kinds(cli.discrete_y, &y));
+        Choice::of(x.view(), y.view(), kx.as_deref(), ky.as_deref())
+    });
+    let baseline = choice.and_then(Choice::baseline);
+    // Ross's estimator reads the discrete side as X: auto may swap the sides (MI is symmetric).
+    let swapped = matches!(baseline, Some((_, true)));
+    let (x, y) = if swapped { (y, x) } else { (x, y) };
+    if let (Some((estimator, _)), Some(_)) = (&baseline, &cli.quantiles) {
+        return Err(Failure::Usage(format!(
+            "--quantiles needs the learned model, and --method auto chose {} for these columns",
+            estimator.name()
+        )));
+    }
+    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match (cli.method, baseline) {
+        (Method::Auto, Some((estimator, _))) => {
+            let mi = estimator.estimate(x.view(), y.view())?;
+            (estimator, mi, Vec::new())
+        }
+        (Method::Mist | Method::Auto, _) => {
             let model = learned(cli)?;
             let taus = cli.quantiles.as_deref().unwrap_or_default();
             let (mi, q) = match taus {
@@ -197,7 +250,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             };
             (Box::new(model), mi, taus.iter().copied().zip(q).collect())
         }
-        method => {
+        (method, _) => {
             let estimator = method.estimator(cli)?;
             let mi = estimator.estimate(x.view(), y.view())?;
             (estimator, mi, Vec::new())
@@ -210,11 +263,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     writeln!(std::io::stdout(), "{mi}").map_err(Failure::Output)?;
     if cli.verbose || (!cli.quiet && std::io::stderr().is_terminal()) {
         let mut summary = format!(
-            "mist: I(X;Y) ≈ {mi:.4} nats by {} on n = {} rows, dx = {}, dy = {}",
+            "mist: I(X;Y) ≈ {mi:.4} nats by {}{} on n = {} rows, dx = {}, dy = {}",
             estimator.name(),
+            if choice.is_some() { " (chosen by --method auto)" } else { "" },
             x.nrows(),
-            width(&x),
-            width(&y)
+            width(if swapped { &y } else { &x }),
+            width(if swapped { &x } else { &y })
         );
         if !quantiles.is_empty() {
             let parts: Vec<String> = quantiles.iter().map(|(tau, q)| format!("q{tau} = {q:.4}")).collect();

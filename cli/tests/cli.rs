@@ -103,18 +103,17 @@ fn bmi_convention_prints_one_float() {
         .stderr(contains("nats by KSG (k = 5) on n = 200 rows, dx = 2, dy = 1"));
 }
 
+/// The default, auto, answers continuous data by the learned model, and says it chose it.
 #[test]
-fn mist_is_the_default_method() {
+fn the_learned_model_answers_continuous_data_by_default() {
     let dir = TempDir::new().unwrap();
     let csv = sample_csv(&dir, false);
     let mi = estimate(&[s(&csv), "2", "1"]);
     assert!(mi.is_finite() && mi >= 0.0, "I = {mi}");
     assert_eq!(estimate(&[s(&csv), "2", "1", "--method", "mist"]), mi);
-    mist()
-        .args([s(&csv), "2", "1", "--verbose"])
-        .assert()
-        .success()
-        .stderr(contains("nats by MIST (embedded default model) on n = 200 rows, dx = 2, dy = 1"));
+    mist().args([s(&csv), "2", "1", "--verbose"]).assert().success().stderr(contains(
+        "nats by MIST (embedded default model) (chosen by --method auto) on n = 200 rows, dx = 2, dy = 1",
+    ));
 }
 
 #[test]
@@ -298,7 +297,41 @@ fn estimation_errors_exit_with_1() {
     fails_with(&[s(&sample_csv(&dir, true)), "--model", "/dev/zero"], 1, "not a regular file");
     let binary: String = (0..200).map(|i| format!("{},{}\n", i % 2, (i / 3) % 2)).collect();
     let csv = write(&dir, "binary.csv", &format!("X0,Y0\n{binary}"));
-    fails_with(&[s(&csv)], 1, "X[:, 0] looks discrete");
+    fails_with(&[s(&csv), "--method", "mist"], 1, "X[:, 0] looks discrete");
+}
+
+/// The default method, auto, answers discrete data with the discrete estimators and says so; the
+/// learned model answers continuous data as `--method mist` does.
+#[test]
+fn auto_picks_the_estimator_of_the_columns_kinds() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, true);
+    assert_eq!(estimate(&[s(&csv), "2", "1"]), estimate(&[s(&csv), "2", "1", "--method", "mist"]));
+    let rows: String =
+        (0..300).map(|i| format!("{},{},{}\n", i % 3, (i % 3 + i / 7 % 2) % 3, (i as f64 * 0.77).sin())).collect();
+    let mixed = write(&dir, "mixed.csv", &format!("a,b,m\n{rows}"));
+    let shrink = estimate(&[s(&mixed), "--x", "a", "--y", "b", "--method", "shrink"]);
+    assert_eq!(estimate(&[s(&mixed), "--x", "a", "--y", "b"]), shrink);
+    let summary =
+        mist().args([s(&mixed), "--x", "a", "--y", "b", "--verbose"]).assert().success().get_output().stderr.clone();
+    let summary = String::from_utf8(summary).unwrap();
+    assert!(summary.contains("by James-Stein shrinkage (discrete) (chosen by --method auto)"), "{summary}");
+    // A class against a measurement, either way round: Ross's estimator with the class as X.
+    let ross = estimate(&[s(&mixed), "--x", "a", "--y", "m", "--method", "ross", "--k", "3"]);
+    assert_eq!(estimate(&[s(&mixed), "--x", "m", "--y", "a"]), ross);
+    // Declared discrete, the 300 distinct values of m are 300 categories: a table again.
+    let table = estimate(&[s(&mixed), "--x", "m", "--y", "a", "--method", "shrink"]);
+    assert_eq!(estimate(&[s(&mixed), "--x", "m", "--y", "a", "--discrete-x"]), table);
+    fails_with(
+        &[s(&mixed), "--x", "a", "--y", "b", "--quantiles", "0.5"],
+        2,
+        "--method auto chose James-Stein shrinkage",
+    );
+    fails_with(
+        &[s(&mixed), "--x", "a", "--y", "b", "--discrete-x", "--method", "ksg"],
+        2,
+        "--discrete-x and --discrete-y go with --method auto",
+    );
 }
 
 #[test]
@@ -494,4 +527,35 @@ fn summary_counts_constant_columns_left_out() {
     let left = estimate(&[s(&one), "2", "1", "--method", "gaussian"]);
     assert_eq!(estimate(&[s(&two), "3", "2", "--method", "gaussian"]), left);
     assert_eq!(estimate(&[s(&one), "--x", "1", "--y", "3", "--method", "gaussian"]), left);
+}
+
+/// ONNX Runtime writes a device id and a telemetry database under `~/.cache` unless
+/// `ORT_DISABLE_TELEMETRY` is set, which the CLI does for itself: an empty HOME stays empty.
+#[test]
+fn an_estimate_writes_nothing_to_home() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, true);
+    let home = TempDir::new().unwrap();
+    mist()
+        .arg(&csv)
+        .args(["2", "1", "--quiet"])
+        .env("HOME", home.path())
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove(mist::runtime::ort_lib::QUIET_ENV.0)
+        .assert()
+        .success();
+    let left: Vec<_> = walk(home.path());
+    assert!(left.is_empty(), "written under HOME: {left:?}");
+}
+
+/// Every path below `dir`, folders included.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|entry| {
+            let path = entry.unwrap().path();
+            let below = if path.is_dir() { walk(&path) } else { Vec::new() };
+            std::iter::once(path).chain(below)
+        })
+        .collect()
 }

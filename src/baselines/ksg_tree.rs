@@ -3,7 +3,7 @@
 //! The distances are the same floating-point numbers the brute force computes (`|a − b|`, then
 //! the largest), so the counts, and the estimate, are identical to it.
 
-use super::ksg::{Neighbours, PARALLEL_MIN_ROWS};
+use super::neighbours::{Neighbours, PARALLEL_MIN_ROWS};
 use kiddo::{Chebyshev, ImmutableKdTree};
 use rayon::prelude::*;
 use std::num::NonZero;

@@ -1,10 +1,12 @@
 //! Classical MI estimators the learned model is compared against, behind one small interface.
 
 pub mod bootstrap;
+pub mod discrete;
 pub mod gaussian;
 pub mod gcmi;
 pub mod ksg;
 mod ksg_tree;
+mod neighbours;
 
 pub use bootstrap::Interval;
 pub use bootstrap::bootstrap_interval;

@@ -9,7 +9,7 @@ use ndarray::ArrayView2;
 
 /// An estimator handle: the learned model with a pool of ONNX Runtime sessions. Opaque; made by
 /// `mist_create`, released by `mist_free`, usable from many threads at once.
-pub struct MistEstimator(crate::runtime::MistEstimator);
+pub struct MistEstimator(pub(crate) crate::runtime::MistEstimator);
 
 /// Creates an estimator handle in `*out`.
 ///

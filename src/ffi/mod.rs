@@ -10,6 +10,7 @@
 //! naming the bad argument and its value for `mist_last_error`; a panic returns
 //! [`MistStatus::Panic`] and never unwinds into C.
 
+pub mod auto;
 pub mod baselines;
 pub mod estimator;
 pub mod matrix;
@@ -19,7 +20,8 @@ pub(crate) mod pointer;
 pub mod status;
 pub mod version;
 
-pub use baselines::{mist_gaussian, mist_gcmi, mist_ksg};
+pub use auto::{MistKind, MistMethod, mist_estimate_auto};
+pub use baselines::{MistTableMethod, mist_discrete, mist_gaussian, mist_gcmi, mist_ksg, mist_ross};
 pub use estimator::{
     MistEstimator, mist_create, mist_estimate, mist_estimate_batch, mist_estimate_with_quantiles, mist_free,
     mist_max_dx, mist_max_dy, mist_max_n, mist_min_n, mist_quantiles,

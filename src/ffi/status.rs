@@ -128,7 +128,7 @@ impl From<crate::Error> for FfiError {
         let status = match &e {
             crate::Error::RowMismatch { .. } => MistStatus::LengthMismatch,
             crate::Error::TooFewRows { .. } => MistStatus::TooFewRows,
-            crate::Error::BadDim { .. } => MistStatus::BadDimension,
+            crate::Error::NoColumns { .. } => MistStatus::BadDimension,
             crate::Error::NonFinite { .. } => MistStatus::NonFinite,
             crate::Error::Discrete { .. } => MistStatus::DiscreteData,
             crate::Error::BadArgument { .. } => MistStatus::InvalidArgument,

@@ -98,8 +98,9 @@ const OWN_MIN_ROWS: usize = 200;
 /// The learned MI estimator: one model, its own session and a pool of sessions; share it between
 /// threads freely.
 ///
-/// A call that has the handle to itself and needs one run of at least 200 padded rows uses the
-/// handle's own session, whose matrix products use up to `min(threads, 4)` CPU threads; other runs
+/// A call that has the handle to itself and needs one run of at least [`OWN_MIN_ROWS`] padded rows
+/// uses the handle's own session, whose matrix products use up to `min(threads, `[`MAX_OWN_THREADS`]`)`
+/// CPU threads; other runs
 /// (smaller ones, those of calls that overlap, those of a call with several) run side by side in
 /// single-threaded sessions from the pool (created when first needed, `threads` at most). Both give
 /// the same bits (see `SessionFactory` in `runtime::model`).
@@ -301,8 +302,8 @@ impl MistEstimator {
         index: usize,
         out: &mut Chunks,
     ) -> Result<Dataset<'a>, RuntimeError> {
-        check_dim("dx", "X", x.ncols(), self.info.max_dx)?;
-        check_dim("dy", "Y", y.ncols(), self.info.max_dy)?;
+        check_dim("dx", x.ncols(), self.info.max_dx)?;
+        check_dim("dy", y.ncols(), self.info.max_dy)?;
         crate::input::validate(x, y, self.info.min_n, "the MIST model")?;
         // One sort per column serves the discrete-data check and, for a dataset that is one chunk,
         // the rank transform: its sorted rows (one index per value) are kept until it runs. A
@@ -630,11 +631,8 @@ fn swapped(x: ArrayView2<f64>, y: ArrayView2<f64>) -> bool {
     (x.ncols(), fingerprint(x)) > (y.ncols(), fingerprint(y))
 }
 
-/// `1 ≤ value ≤ max` for a dimension (`which` = `dx`, named after matrix `matrix`).
-fn check_dim(which: &str, matrix: &str, value: usize, max: usize) -> Result<(), RuntimeError> {
-    if value == 0 {
-        return Err(RuntimeError::BadDimension(format!("{which} = 0: {matrix} needs at least one column")));
-    }
+/// `value ≤ max` for a dimension (`which` = `dx` or `dy`; [`crate::input::validate`] refuses 0).
+fn check_dim(which: &str, value: usize, max: usize) -> Result<(), RuntimeError> {
     if value > max {
         return Err(RuntimeError::BadDimension(format!("{which} = {value} is above the model's maximum of {max}")));
     }
@@ -703,7 +701,7 @@ mod tests {
         assert_eq!(e.to_string(), "taus[2] = 1.5 is outside (0, 1)");
         assert!(check_taus(&[f64::NAN]).unwrap_err().to_string().contains("taus[0] = NaN"));
         assert!(check_taus(&[]).is_err());
-        assert_eq!(check_dim("dx", "X", 40, 32).unwrap_err().to_string(), "dx = 40 is above the model's maximum of 32");
-        assert!(check_dim("dy", "Y", 0, 32).unwrap_err().to_string().starts_with("dy = 0"));
+        assert_eq!(check_dim("dx", 40, 32).unwrap_err().to_string(), "dx = 40 is above the model's maximum of 32");
+        assert!(check_dim("dy", 32, 32).is_ok());
     }
 }

@@ -20,6 +20,12 @@
 //! the same library; one that names a *different* explicit path gets [`RuntimeError::RuntimeLoad`].
 //! A failed load leaves nothing behind, so a later attempt with a better path can succeed.
 //!
+//! ONNX Runtime (1.31) writes a device id and a telemetry database under
+//! `$XDG_CACHE_HOME/Microsoft/DeveloperTools/.onnxruntime` (by default in `~/.cache`) when it
+//! creates its environment, whether or not telemetry events are enabled, unless the process has
+//! [`QUIET_ENV`] set. libmist does not set it: changing the environment is unsafe while the host's
+//! other threads may read it. The CLI, R and Julia set it at start-up, before any thread.
+//!
 //! [`EstimatorOptions::onnxruntime_path`]: super::EstimatorOptions::onnxruntime_path
 
 use super::RuntimeError;
@@ -29,6 +35,10 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable naming the ONNX Runtime library (step 2 of the search order).
 pub const ORT_LIB_ENV: &str = "MIST_ORT_LIB";
+
+/// The environment variable, and its value, that keep ONNX Runtime from writing to the user's cache
+/// folder (see the module doc); to be set before the first estimator is created.
+pub const QUIET_ENV: (&str, &str) = ("ORT_DISABLE_TELEMETRY", "1");
 
 /// The platform's file name of the library: `libonnxruntime.so` on Linux.
 pub fn library_file_name() -> String {

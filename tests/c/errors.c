@@ -128,7 +128,7 @@ static void expect_runtime_load_failure(const char *name, const char *ort_path, 
     if (pid == 0) {
         close(fds[0]);
         MistOptions options;
-        mist_options_default(&options);
+        mist_options_default(&options, sizeof options);
         options.onnxruntime_path = ort_path;
         MistEstimator *est = NULL;
         MistStatus status = mist_create(&options, &est);
@@ -214,7 +214,7 @@ static int write_file(const char *path, const unsigned char *data, size_t len) {
 /* mist_create with a model file; expects failure `want` with `words` in the message. */
 static void expect_model_failure(const char *name, const char *model_path, MistStatus want, const char *words) {
     MistOptions options;
-    mist_options_default(&options);
+    mist_options_default(&options, sizeof options);
     options.model_path = model_path;
     MistEstimator *sentinel = (MistEstimator *)&n_passed; /* any non-NULL address: must stay */
     MistEstimator *est = sentinel;
@@ -267,8 +267,8 @@ int main(int argc, char **argv) {
     expect_true("mist_status_name(42) == \"MIST_STATUS_UNKNOWN\"",
                 strcmp(mist_status_name((MistStatus)42), "MIST_STATUS_UNKNOWN") == 0);
     mist_free(NULL);
-    mist_options_default(NULL);
-    expect_true("mist_free(NULL), mist_options_default(NULL) are no-ops", 1);
+    mist_options_default(NULL, sizeof(MistOptions));
+    expect_true("mist_free(NULL), mist_options_default(NULL, ...) are no-ops", 1);
 
     /* MIST_STATUS_RUNTIME_LOAD: before this process loads ONNX Runtime (children start fresh). */
     char not_a_lib[4096 + 32];
@@ -432,7 +432,7 @@ int main(int argc, char **argv) {
            "layout,7");
     {
         MistOptions options;
-        mist_options_default(&options);
+        mist_options_default(&options, sizeof options);
         options.device = (MistDevice)9;
         MistEstimator *e = NULL;
         expect("create: device = 9", mist_create(&options, &e), MIST_STATUS_INVALID_ARGUMENT, e == NULL, "device,9");
@@ -441,7 +441,7 @@ int main(int argc, char **argv) {
 
     {
         MistOptions options;
-        mist_options_default(&options);
+        mist_options_default(&options, sizeof options);
         options.device = MIST_DEVICE_CUDA;
         options.device_id = -1;
         MistEstimator *e = NULL;
@@ -453,7 +453,7 @@ int main(int argc, char **argv) {
     /* MIST_STATUS_DEVICE_UNAVAILABLE (on a machine or build without CUDA) */
     {
         MistOptions options;
-        mist_options_default(&options);
+        mist_options_default(&options, sizeof options);
         options.device = MIST_DEVICE_CUDA;
         options.cuda_fallback_to_cpu = false;
         MistEstimator *e = NULL;
@@ -511,7 +511,7 @@ int main(int argc, char **argv) {
     /* A second ONNX Runtime library path after the first was loaded. */
     {
         MistOptions options;
-        mist_options_default(&options);
+        mist_options_default(&options, sizeof options);
         options.onnxruntime_path = not_a_lib;
         MistEstimator *e = NULL;
         expect("create: a different runtime path after the first", mist_create(&options, &e),

@@ -44,10 +44,10 @@ enum Command {
     /// Gaussian.
     Evaluate(EvaluateArgs),
     /// Runs the evaluation protocol on an ONNX model through the runtime, as a user gets it
-    /// (datasets above 500 rows answered by its large-n head, if it has one).
+    /// (datasets answered by its head from the head's `min_n` rows on, if it has one).
     EvaluateOnnx(EvaluateOnnxArgs),
-    /// Computes the large-n head's inputs for draws above 500 rows with an ONNX model
-    /// (docs/training.md, "The large-n head").
+    /// Computes the head's inputs for synthetic draws with an ONNX model: above 500 rows, or at
+    /// every n with `--everyday` (docs/training.md, "The large-n head").
     HeadData(HeadDataArgs),
     /// Trains a large-n head on `head-data` samples.
     HeadFit(HeadFitArgs),

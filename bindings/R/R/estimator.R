@@ -10,10 +10,9 @@
 #'
 #' @param model Path of an `.onnx` model exported by the MIST trainer, or
 #'   `NULL` for the model embedded in libmist.
-#' @param threads Most calls on the handle that run at once, each in its own
-#'   ONNX Runtime session on one thread; 0 means the number of CPUs. A handle
-#'   used from one thread lends a call of 200 rows or more up to
-#'   `min(threads, 4)` threads.
+#' @param threads Most threads the handle's model runs use at once; 0 means
+#'   the number of CPUs. Calls in flight take one each; how a call alone on the
+#'   handle uses more is in libmist's `docs/c-abi.md`, "Threading".
 #' @param seed Seed of the row shuffle that splits datasets with more rows than
 #'   the model's maximum into chunks, and of the random order that breaks a few
 #'   tied values. The same data and seed give bit-identical estimates.

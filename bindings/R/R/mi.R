@@ -3,37 +3,51 @@
 #' Mutual information of two samples
 #'
 #' Estimates the mutual information I(X;Y), in nats, from paired samples:
-#' row i of `x` goes with row i of `y`. The default method is the learned
-#' model; `"ksg"`, `"gaussian"` and `"gcmi"` are the classical baselines.
+#' row i of `x` goes with row i of `y`. The default, `"auto"`, picks the
+#' estimator that fits the kinds of the columns and says which answered.
 #'
-#' Rows are samples and columns dimensions; a vector is one column. Constant
-#' columns carry no information and are left out: when `x` or `y` has no
-#' column that varies, the estimate is 0. NA, NaN and infinite values are
-#' refused. The learned model answers continuous data and rounded
-#' measurements, and refuses a discrete column: one with 2 to 10 distinct
-#' values, each repeated on average (0/1 data, factor codes, short scales).
-#' Ties of rounded measurements (more than 10 values, e.g. `iris` to 0.1 cm)
-#' are broken at random, which leaves MI unchanged. The baselines accept
-#' discrete data; KSG counts the ties of a discrete column exactly.
+#' Rows are samples and columns dimensions; a vector is one column. Factor,
+#' character and logical columns are categories; a numeric column is
+#' discrete when it takes 2 to 10 distinct values, each repeated on average
+#' (0/1 data, counts, short scales), and continuous otherwise, rounded
+#' measurements included (more than 10 values, e.g. `iris` to 0.1 cm, whose
+#' ties are broken at random, which leaves MI unchanged). With `"auto"`:
+#' every column continuous, the learned model (`"mist"`); every column
+#' discrete, the shrinkage estimate of the contingency table (`"shrink"`); one
+#' side discrete and the other continuous, Ross's estimator (`"ross"`, k = 3);
+#' a side with both kinds, KSG (k = 5), which counts the ties of discrete
+#' columns exactly. Several discrete columns of one side form one joint
+#' category. Constant columns carry no information and are left out: when
+#' `x` or `y` has no column that varies, the estimate is 0.
+#'
+#' Missing values (`NA`, `NaN`) are an error naming the row and column,
+#' counted from 1; with `na.rm = TRUE` the rows with a missing value in `x`
+#' or `y` are dropped. Infinite values are refused.
 #'
 #' The learned model's estimate is its point estimate (trained to minimise the
 #' squared error), always inside its own 90% interval; report it with the
 #' interval of [mi_quantiles()].
 #'
-#' @param x,y Numeric matrices, vectors or data frames (double, integer or
-#'   logical columns) with the same number of rows.
-#' @param method `"mist"`: the learned model; `"ksg"`: the
-#'   Kraskov-Stögbauer-Grassberger k-nearest-neighbour estimator (clipped at
-#'   0); `"gaussian"`: the Gaussian (canonical-correlation) estimator, exact for
-#'   jointly Gaussian data; `"gcmi"`: the Gaussian-copula estimator (Ince et al.
-#'   2017), the Gaussian estimate of the columns' normal scores with a
-#'   finite-sample bias correction (clipped at 0): exact for any Gaussian
-#'   copula, unchanged by monotone transforms of a column, and needs more rows
-#'   than `ncol(x) + ncol(y) + 1`.
-#' @param k Number of nearest neighbours of the KSG estimator.
+#' @param x,y Vectors, matrices or data frames (numeric, integer, logical,
+#'   factor or character columns) with the same number of rows.
+#' @param method `"auto"`: as above; `"mist"`: the learned model, which
+#'   refuses discrete columns; `"ksg"`: the Kraskov-Stögbauer-Grassberger
+#'   k-nearest-neighbour estimator (clipped at 0); `"gaussian"`: the Gaussian
+#'   (canonical-correlation) estimator, exact for jointly Gaussian data;
+#'   `"gcmi"`: the Gaussian-copula estimator (Ince et al. 2017), exact for any
+#'   Gaussian copula, unchanged by monotone transforms of a column;
+#'   `"shrink"`, `"miller-madow"`, `"plugin"`: estimates of the contingency
+#'   table of two discrete sides (James-Stein shrinkage of Hausser and
+#'   Strimmer 2009, the lowest error with few rows per cell; the plug-in
+#'   estimate with and without the Miller-Madow correction); `"ross"`: Ross's
+#'   (2014) estimator of a discrete `x` (a class) against a continuous `y`.
+#' @param k Number of nearest neighbours of the KSG and Ross estimators.
 #' @param estimator A [mist_estimator()] for the learned model, or `NULL` for
-#'   the default one; unused by the baselines.
-#' @return The estimate of I(X;Y) in nats, one number.
+#'   the default one; unused by the other estimators.
+#' @param na.rm Drop the rows with a missing value in `x` or `y`.
+#' @return The estimate of I(X;Y) in nats, one number. With `"auto"` its
+#'   attribute `"method"` names the estimator that answered; with
+#'   `na.rm = TRUE` its attribute `"n"` is the number of rows used.
 #' @seealso [mi_quantiles()] for an interval, [mi_batch()] for many datasets.
 #' @export
 #' @examples
@@ -43,12 +57,35 @@
 #' -0.5 * log(1 - 0.75^2) # the true value, 0.413 nats
 #' mi(x, y)
 #' mi(x, y, method = "ksg")
-#' mi(x, y, method = "gaussian")
 #' mi(exp(x), y, method = "gcmi") # the same as for x: monotone transforms do not count
-mi <- function(x, y, method = c("mist", "ksg", "gaussian", "gcmi"), k = 5, estimator = NULL) {
+#' mi(iris$Species, iris$Petal.Length) # a class against a measurement: Ross
+#' mi(mtcars$cyl, mtcars$gear) # two discrete columns: shrinkage
+#' mi(c(x[-1], NA), y, na.rm = TRUE) # 999 rows used
+mi <- function(x, y,
+               method = c("auto", "mist", "ksg", "gaussian", "gcmi", "shrink", "miller-madow", "plugin", "ross"),
+               k = 5, estimator = NULL, na.rm = FALSE) {
   method <- match.arg(method)
-  check_pair(x, y, "x", "y")
-  .mi_layout(estimator, x, y, method = method, k = k)
+  if (!isTRUE(na.rm) && !identical(na.rm, FALSE)) {
+    stop("na.rm must be TRUE or FALSE", call. = FALSE)
+  }
+  check_pair(x, y, "x", "y", discrete = TRUE)
+  cx <- code_columns(x)
+  cy <- code_columns(y)
+  rows <- complete_rows(cx$data, cy$data, na.rm)
+  if (length(rows) < n_rows(x)) {
+    cx$data <- take_rows(cx$data, rows)
+    cy$data <- take_rows(cy$data, rows)
+  }
+  value <- if (method == "auto") {
+    both <- .Call(C_mist_auto, get_estimator(estimator), cx$data, cy$data, cx$kinds, cy$kinds)
+    structure(both[[1]], method = c("mist", "shrink", "ross", "ksg")[both[[2]] + 1])
+  } else {
+    .mi_layout(estimator, cx$data, cy$data, method = method, k = k)
+  }
+  if (na.rm) {
+    attr(value, "n") <- length(rows)
+  }
+  value
 }
 
 # mi() on data in either layout: with `row_major = TRUE`, x and y hold the transposes of the data
@@ -61,7 +98,14 @@ mi <- function(x, y, method = c("mist", "ksg", "gaussian", "gcmi"), k = 5, estim
       .Call(C_mist_ksg, x, y, as.double(k), row_major)
     },
     gaussian = .Call(C_mist_gaussian, x, y, row_major),
-    gcmi = .Call(C_mist_gcmi, x, y, row_major)
+    gcmi = .Call(C_mist_gcmi, x, y, row_major),
+    plugin = .Call(C_mist_discrete, x, y, 0L),
+    "miller-madow" = .Call(C_mist_discrete, x, y, 1L),
+    shrink = .Call(C_mist_discrete, x, y, 2L),
+    ross = {
+      check_count(k, "k", min = 1)
+      .Call(C_mist_ross, x, y, as.double(k))
+    }
   )
 }
 

@@ -119,7 +119,7 @@ static void release(SEXP ptr) {
 
 static SEXP r_create(SEXP model, SEXP threads, SEXP seed) {
     MistOptions options;
-    mist_options_default(&options);
+    mist_options_default(&options, sizeof options);
     if (model != R_NilValue) {
         options.model_path = Rf_translateChar(STRING_ELT(model, 0));
     }
@@ -192,33 +192,75 @@ static SEXP r_estimate_with_quantiles(SEXP ptr, SEXP x, SEXP y, SEXP taus, SEXP 
     return out;
 }
 
-static SEXP r_ksg(SEXP x, SEXP y, SEXP k, SEXP row_major) {
+/* A baseline run on two matrices with one parameter from R (or none), into *out. */
+typedef MistStatus (*baseline_call)(const MistMatrix *x, const MistMatrix *y, SEXP param, double *out);
+
+/* The baseline `call` on x and y (row-major when row_major is TRUE) with `param`: one number. */
+static SEXP r_baseline(baseline_call call, SEXP x, SEXP y, SEXP param, SEXP row_major) {
     SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
     int rm = Rf_asLogical(row_major) == TRUE;
     MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
     double mi = 0.0;
-    MistStatus status = mist_ksg(&mx, &my, (size_t)Rf_asReal(k), &mi);
+    MistStatus status = call(&mx, &my, param, &mi);
     UNPROTECT(1);
     check_status(status);
     return Rf_ScalarReal(mi);
 }
 
-/* A baseline without parameters (mist_gaussian, mist_gcmi) on x and y. */
-static SEXP r_plain_baseline(MistStatus (*baseline)(const MistMatrix *, const MistMatrix *, double *), SEXP x,
-                             SEXP y, SEXP row_major) {
-    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
-    int rm = Rf_asLogical(row_major) == TRUE;
-    MistMatrix mx = as_mist_matrix(x, rm, keep, 0), my = as_mist_matrix(y, rm, keep, 1);
-    double mi = 0.0;
-    MistStatus status = baseline(&mx, &my, &mi);
-    UNPROTECT(1);
-    check_status(status);
-    return Rf_ScalarReal(mi);
+static MistStatus ksg_call(const MistMatrix *x, const MistMatrix *y, SEXP k, double *out) {
+    return mist_ksg(x, y, (size_t)Rf_asReal(k), out);
 }
 
-static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) { return r_plain_baseline(mist_gaussian, x, y, row_major); }
+static MistStatus gaussian_call(const MistMatrix *x, const MistMatrix *y, SEXP unused, double *out) {
+    (void)unused;
+    return mist_gaussian(x, y, out);
+}
 
-static SEXP r_gcmi(SEXP x, SEXP y, SEXP row_major) { return r_plain_baseline(mist_gcmi, x, y, row_major); }
+static MistStatus gcmi_call(const MistMatrix *x, const MistMatrix *y, SEXP unused, double *out) {
+    (void)unused;
+    return mist_gcmi(x, y, out);
+}
+
+/* `method` is a MistTableMethod. */
+static MistStatus discrete_call(const MistMatrix *x, const MistMatrix *y, SEXP method, double *out) {
+    return mist_discrete(x, y, Rf_asInteger(method), out);
+}
+
+static MistStatus ross_call(const MistMatrix *x, const MistMatrix *y, SEXP k, double *out) {
+    return mist_ross(x, y, (size_t)Rf_asReal(k), out);
+}
+
+static SEXP r_ksg(SEXP x, SEXP y, SEXP k, SEXP row_major) { return r_baseline(ksg_call, x, y, k, row_major); }
+
+static SEXP r_gaussian(SEXP x, SEXP y, SEXP row_major) {
+    return r_baseline(gaussian_call, x, y, R_NilValue, row_major);
+}
+
+static SEXP r_gcmi(SEXP x, SEXP y, SEXP row_major) { return r_baseline(gcmi_call, x, y, R_NilValue, row_major); }
+
+static SEXP r_discrete(SEXP x, SEXP y, SEXP method) {
+    return r_baseline(discrete_call, x, y, method, Rf_ScalarLogical(FALSE));
+}
+
+static SEXP r_ross(SEXP x, SEXP y, SEXP k) { return r_baseline(ross_call, x, y, k, Rf_ScalarLogical(FALSE)); }
+
+/* mist_estimate_auto on x and y with their columns' kinds (integer vectors of MistKind, one per
+   column): list(estimate, the MistMethod that answered). */
+static SEXP r_auto(SEXP ptr, SEXP x, SEXP y, SEXP x_kinds, SEXP y_kinds) {
+    const MistEstimator *est = handle(ptr);
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    MistMatrix mx = as_mist_matrix(x, 0, keep, 0), my = as_mist_matrix(y, 0, keep, 1);
+    double mi = 0.0;
+    int method = -1;
+    MistStatus status = mist_estimate_auto(est, &mx, &my, INTEGER(x_kinds), INTEGER(y_kinds), &mi, &method);
+    UNPROTECT(1);
+    check_status(status);
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 2));
+    SET_VECTOR_ELT(out, 0, Rf_ScalarReal(mi));
+    SET_VECTOR_ELT(out, 1, Rf_ScalarInteger(method));
+    UNPROTECT(1);
+    return out;
+}
 
 /* Point estimates of the datasets xs[[i]], ys[[i]] (two lists of equal length) in one call. */
 static SEXP r_batch(SEXP ptr, SEXP xs, SEXP ys) {
@@ -259,6 +301,9 @@ static const R_CallMethodDef call_methods[] = {
     {"mist_ksg", (DL_FUNC)&r_ksg, 4},
     {"mist_gaussian", (DL_FUNC)&r_gaussian, 3},
     {"mist_gcmi", (DL_FUNC)&r_gcmi, 3},
+    {"mist_discrete", (DL_FUNC)&r_discrete, 3},
+    {"mist_ross", (DL_FUNC)&r_ross, 3},
+    {"mist_auto", (DL_FUNC)&r_auto, 5},
     {"mist_batch", (DL_FUNC)&r_batch, 3},
     {"mist_version", (DL_FUNC)&r_version, 0},
     {NULL, NULL, 0},

@@ -13,5 +13,5 @@ test_that("row-major and column-major data give identical estimates", {
       label = method
     )
   }
-  expect_identical(mist:::.mi_layout(est, x, y), mi(x, y, estimator = est))
+  expect_identical(mist:::.mi_layout(est, x, y), mi(x, y, method = "mist", estimator = est))
 })

@@ -27,6 +27,12 @@ include("capi.jl")
 
 using .LibMist: LibMist, MistMatrix, MistOptions
 
+# ONNX Runtime writes a device id and a telemetry database under ~/.cache unless this is set
+# (libmist's docs/c-abi.md, "Files"); set when the package loads, before any handle exists.
+function __init__()
+    haskey(ENV, "ORT_DISABLE_TELEMETRY") || (ENV["ORT_DISABLE_TELEMETRY"] = "1")
+end
+
 export MistError,
     MistEstimator,
     libmist_version,
@@ -79,9 +85,9 @@ nats. Without one they use a default handle, created on first use.
 
 - `model`: path of an `.onnx` model exported by the MIST trainer; `nothing`: the model embedded in
   libmist.
-- `threads`: the most calls on the handle that run at once, each in its own ONNX Runtime session
-  on one thread; `0`: the number of CPUs. A handle used from one thread lends a call of 200 rows
-  or more up to `min(threads, 4)` threads.
+- `threads`: the most threads the handle's model runs use at once; `0`: the number of CPUs. Calls
+  in flight take one each; how a call alone on the handle uses more is in libmist's
+  `docs/c-abi.md`, "Threading".
 - `seed`: seed of the row shuffle that splits datasets with more rows than the model takes at once
   into chunks, and of the order that breaks a few tied values. Equal data and seed give
   bit-identical estimates, whatever the number of threads.
@@ -115,12 +121,13 @@ mutable struct MistEstimator
             ))
         end
         options = Ref{MistOptions}()
-        LibMist.mist_options_default(options)
+        LibMist.mist_options_default(options, sizeof(MistOptions))
         out = Ref{Ptr{LibMist.MistEstimator}}(C_NULL)
         GC.@preserve path begin
             d = options[]
             model_path = path === nothing ? Ptr{Cchar}(C_NULL) : Ptr{Cchar}(pointer(path))
             options[] = MistOptions(
+                d.size,
                 model_path,
                 d.onnxruntime_path,
                 d.device,

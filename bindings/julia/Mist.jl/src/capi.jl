@@ -89,6 +89,22 @@ const MIST_LAYOUT_COL_MAJOR = Cint(1)
 const MIST_DEVICE_CPU = Cint(0)
 const MIST_DEVICE_CUDA = Cint(1)
 
+# enum MistKind: what the caller says of a column (`mist_estimate_auto`).
+const MIST_KIND_DETECT = Cint(0)
+const MIST_KIND_CONTINUOUS = Cint(1)
+const MIST_KIND_DISCRETE = Cint(2)
+
+# enum MistMethod: the estimator that answered a `mist_estimate_auto` call.
+const MIST_METHOD_MODEL = Cint(0)
+const MIST_METHOD_SHRINK = Cint(1)
+const MIST_METHOD_ROSS = Cint(2)
+const MIST_METHOD_KSG = Cint(3)
+
+# enum MistTableMethod: the estimates of a contingency table's MI (`mist_discrete`).
+const MIST_TABLE_METHOD_PLUGIN = Cint(0)
+const MIST_TABLE_METHOD_MILLER_MADOW = Cint(1)
+const MIST_TABLE_METHOD_SHRINK = Cint(2)
+
 """
     LibMist.MistEstimator
 
@@ -114,10 +130,11 @@ end
 """
     LibMist.MistOptions
 
-`struct MistOptions`, the options of `mist_create`: fill one with `mist_options_default`, then
-change fields. `model_path` and `onnxruntime_path` are NUL-terminated strings or `C_NULL`.
+`struct MistOptions`, the options of `mist_create`: fill one with `mist_options_default(out,
+sizeof(MistOptions))`, then change fields. `model_path` and `onnxruntime_path` are NUL-terminated strings or `C_NULL`.
 """
 struct MistOptions
+    size::Csize_t
     model_path::Ptr{Cchar}
     onnxruntime_path::Ptr{Cchar}
     device::Cint
@@ -158,6 +175,49 @@ Gaussian-copula (GCMI) estimate of I(X;Y) in nats into `out_mi[]`; returns a sta
 mist_gcmi(x, y, out_mi) = @ccall libmist().mist_gcmi(
     x::Ptr{MistMatrix},
     y::Ptr{MistMatrix},
+    out_mi::Ptr{Cdouble},
+)::Cint
+
+"""
+    mist_estimate_auto(est, x, y, x_kinds, y_kinds, out_mi, out_method) -> Cint
+
+I(X;Y) in nats into `out_mi[]` by the estimator that fits the columns' kinds (`MIST_KIND_*` per
+column, or `C_NULL` to detect them), and which one answered (`MIST_METHOD_*`) into `out_method[]`;
+returns a status.
+"""
+mist_estimate_auto(est, x, y, x_kinds, y_kinds, out_mi, out_method) = @ccall libmist().mist_estimate_auto(
+    est::Ptr{MistEstimator},
+    x::Ptr{MistMatrix},
+    y::Ptr{MistMatrix},
+    x_kinds::Ptr{Cint},
+    y_kinds::Ptr{Cint},
+    out_mi::Ptr{Cdouble},
+    out_method::Ptr{Cint},
+)::Cint
+
+"""
+    mist_discrete(x, y, method, out_mi) -> Cint
+
+MI in nats of two discrete samples (each row one category) from their contingency table, by a
+`MIST_TABLE_METHOD_*` estimate, into `out_mi[]`; returns a status.
+"""
+mist_discrete(x, y, method, out_mi) = @ccall libmist().mist_discrete(
+    x::Ptr{MistMatrix},
+    y::Ptr{MistMatrix},
+    method::Cint,
+    out_mi::Ptr{Cdouble},
+)::Cint
+
+"""
+    mist_ross(x, y, k, out_mi) -> Cint
+
+Ross's nearest-neighbour MI in nats between a discrete `x` and a continuous `y` into `out_mi[]`;
+returns a status.
+"""
+mist_ross(x, y, k, out_mi) = @ccall libmist().mist_ross(
+    x::Ptr{MistMatrix},
+    y::Ptr{MistMatrix},
+    k::Csize_t,
     out_mi::Ptr{Cdouble},
 )::Cint
 
@@ -270,12 +330,14 @@ The most rows the handle's model takes in one piece (more are split into chunks)
 mist_max_n(est) = @ccall libmist().mist_max_n(est::Ptr{MistEstimator})::Csize_t
 
 """
-    mist_options_default(out)
+    mist_options_default(out, size)
 
-Fills `out[]` (a `Ref{MistOptions}`) with the default options.
+Fills the first `size` bytes of `out[]` (a `Ref{MistOptions}`; pass `sizeof(MistOptions)`) with the
+default options.
 """
-mist_options_default(out) = @ccall libmist().mist_options_default(
+mist_options_default(out, size) = @ccall libmist().mist_options_default(
     out::Ptr{MistOptions},
+    size::Csize_t,
 )::Cvoid
 
 """

@@ -271,12 +271,13 @@ end
     @testset "low-level layer" begin
         if Sys.WORD_SIZE == 64
             @test sizeof(MistMatrix) == 32
-            @test sizeof(LibMist.MistOptions) == 48
+            @test sizeof(LibMist.MistOptions) == 56
             # threads, after cuda_fallback_to_cpu and its padding
-            @test fieldoffset(LibMist.MistOptions, 6) == 32
+            @test fieldoffset(LibMist.MistOptions, 7) == 40
         end
         options = Ref{LibMist.MistOptions}()
-        LibMist.mist_options_default(options)
+        LibMist.mist_options_default(options, sizeof(LibMist.MistOptions))
+        @test options[].size == sizeof(LibMist.MistOptions)
         @test options[].model_path == C_NULL
         @test options[].device == LibMist.MIST_DEVICE_CPU
         @test options[].seed == 0
