@@ -62,8 +62,8 @@
  *
  * MODEL. By default, the model embedded in libmist (options NULL, or options->model_path NULL);
  * mist_max_dx, mist_max_dy, mist_min_n and mist_max_n give its limits. A dataset with more rows
- * than mist_max_n is split into chunks of near-equal size by a seeded shuffle (options->seed); the
- * chunks run as one batch. The model's head then answers every dataset, one chunk or several,
+ * than mist_max_n is read as chunks of mist_max_n rows (overlapping a little, together holding every
+ * row) from a seeded shuffle (options->seed); the chunks run as one batch. The model's head then answers every dataset, one chunk or several,
  * from the chunks' estimates and from features of all the rows (KSG and Gaussian estimates;
  * docs/onnx-contract.md), so that the estimate and its interval keep improving with n and do not
  * jump at mist_max_n. A model file without a head averages the chunks' estimates (and each

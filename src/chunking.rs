@@ -1,10 +1,13 @@
 //! Datasets with more rows than a model saw in training are split into chunks it knows.
 //!
 //! The rows are shuffled by a seeded permutation (so ordered files do not give biased chunks) and
-//! cut into `ceil(n / max_n)` chunks of near-equal size (each ≥ `max_n / 2`); the chunk estimates are
-//! then averaged (point estimate and each quantile alike). The average of estimates made at
-//! `≈ max_n` rows keeps their bias and shrinks their variance, so accuracy never falls below that
-//! at `max_n`; quantiles averaged this way are conservative (intervals of an `max_n`-row dataset).
+//! read as `ceil(n / max_n)` chunks of exactly `max_n` rows, at evenly spaced starts along the
+//! shuffled order (wrapping round at its end): together they hold every row, and fewer than `max_n`
+//! rows are in two chunks. Every chunk has the same size whatever n is, so what the chunks say
+//! changes smoothly with n: at `max_n + 1` rows, two chunks of `max_n` rows that share all but one
+//! read what one chunk read at `max_n` (chunks of near-equal size would halve at `max_n + 1`, and
+//! their estimates, whose bias depends on their size, would jump). The chunk estimates are then
+//! averaged (point estimate and each quantile alike), or read by the model's head.
 //! [`plan`], [`runs`] and [`combine`] do this for many datasets at once, for the runtime and the
 //! trainer's evaluation alike.
 
@@ -12,7 +15,9 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-/// Row indices of each chunk of an `n`-row dataset for a model that accepts at most `max_n` rows.
+/// Row indices of each chunk of an `n`-row dataset for a model that accepts at most `max_n` rows:
+/// `ceil(n / max_n)` chunks of `max_n` rows, the `c`-th starting at `c · n / count` in a seeded
+/// shuffle of the rows and wrapping round its end.
 ///
 /// With `n ≤ max_n` this is one chunk holding every row in order.
 pub fn chunks(n: usize, max_n: usize, seed: u64) -> Vec<Vec<usize>> {
@@ -23,7 +28,7 @@ pub fn chunks(n: usize, max_n: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut rows: Vec<usize> = (0..n).collect();
     rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     let count = n.div_ceil(max_n);
-    (0..count).map(|c| rows[c * n / count..(c + 1) * n / count].to_vec()).collect()
+    (0..count).map(|c| (0..max_n).map(|i| rows[(c * n / count + i) % n]).collect()).collect()
 }
 
 /// One chunk of one of several datasets run together: whose it is, which rows, how long it is padded.
@@ -83,15 +88,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chunks_cover_every_row_once_within_the_limit() {
-        for (n, max_n) in [(10, 500), (500, 500), (501, 500), (5000, 500), (1234, 100)] {
+    fn chunks_of_max_n_distinct_rows_cover_every_row_with_little_overlap() {
+        for (n, max_n) in [(10, 500), (500, 500), (501, 500), (999, 500), (5000, 500), (1234, 100)] {
             let parts = chunks(n, max_n, 3);
             assert_eq!(parts.len(), n.div_ceil(max_n));
-            assert!(parts.iter().all(|p| p.len() <= max_n && p.len() >= (max_n / 2).min(n)));
-            let mut all: Vec<usize> = parts.concat();
-            all.sort_unstable();
-            assert_eq!(all, (0..n).collect::<Vec<_>>());
+            assert!(parts.iter().all(|p| p.len() == max_n.min(n)), "n = {n}");
+            let mut seen = vec![0usize; n];
+            for part in &parts {
+                let mut distinct = part.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                assert_eq!(distinct.len(), part.len(), "a row twice in one chunk (n = {n})");
+                part.iter().for_each(|&r| seen[r] += 1);
+            }
+            assert!(seen.iter().all(|&s| s >= 1), "a row in no chunk (n = {n})");
+            assert!(seen.iter().filter(|&&s| s > 1).count() < max_n, "n = {n}");
         }
+        // At max_n + 1 rows the two chunks share all rows but one each.
+        let parts = chunks(501, 500, 4);
+        assert_eq!(parts[0].iter().filter(|r| parts[1].contains(r)).count(), 499);
         assert_eq!(chunks(5000, 500, 1), chunks(5000, 500, 1));
         assert_ne!(chunks(5000, 500, 1), chunks(5000, 500, 2));
     }
@@ -105,10 +120,10 @@ mod tests {
             .collect();
         assert_eq!(
             planned.iter().map(|c| (c.dataset, c.pad)).collect::<Vec<_>>(),
-            [(0, 40), (1, 400), (1, 400), (1, 400), (2, 40)]
+            [(0, 40), (1, 500), (1, 500), (1, 500), (2, 40)]
         );
-        assert!(planned[0].rows.is_none() && planned[1].rows.as_ref().is_some_and(|r| r.len() == 400));
-        assert_eq!(runs(&planned, 800), vec![vec![0, 4], vec![1, 2], vec![3]]);
+        assert!(planned[0].rows.is_none() && planned[1].rows.as_ref().is_some_and(|r| r.len() == 500));
+        assert_eq!(runs(&planned, 1000), vec![vec![0, 4], vec![1, 2], vec![3]]);
         let outputs: Vec<(f32, Vec<f32>)> = (0..5).map(|i| (i as f32, vec![i as f32, 10.0 * i as f32])).collect();
         let combined = combine(&planned, &outputs, 4, 2);
         assert_eq!(

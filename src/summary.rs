@@ -22,6 +22,9 @@ pub const SUMMARY_LEN: usize = 7;
 /// Index of the `ln(1 + g)` feature (the Gaussian estimate) in a [`summary`].
 pub const GAUSSIAN: usize = 2;
 
+/// Index of the `ln(n) / 6` feature (the rows read) in a [`summary`].
+pub const ROWS: usize = 4;
+
 /// Index of the `min((dx + dy) / n, 4)` feature (dimensions per row) in a [`summary`].
 pub const DIMS_PER_ROW: usize = 5;
 

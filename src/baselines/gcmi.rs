@@ -91,18 +91,24 @@ fn rank_order<'a>(m: ArrayView2<'a, f64>, sorted: &'a [Vec<usize>]) -> impl Iter
 }
 
 /// Ince's `mi_gg` with `biascorrect=True`, in nats (not clipped): the MI between the first `dx`
-/// columns of `z` (n × d, n > d + 1) and the others, from the entropies of the Gaussian with
-/// their sample covariance. The entropies' constant `½ k (ln 2π + 1)` cancels and is left out.
+/// columns of `z` (n × d, n > d + 1) and the others, from the log-determinants of their sample
+/// covariance, less its [`gaussian_bias`].
 fn bias_corrected_mi(mut z: Array2<f64>, dx: usize) -> f64 {
     let (n, d) = z.dim();
     z -= &z.mean_axis(Axis(0)).expect("n > d + 1 rows");
     let cov = z.t().dot(&z) / (n - 1) as f64;
     let [ln_det_x, ln_det_y, ln_det_xy] = block_ln_dets(&DMatrix::from_fn(d, d, |i, j| cov[[i, j]]), dx);
-    let psi: Vec<f64> = (1..=d).map(|i| digamma((n - i) as f64 / 2.0) / 2.0).collect();
-    let dterm = (std::f64::consts::LN_2 - ((n - 1) as f64).ln()) / 2.0;
-    // The bias-corrected entropy, less its constant, of a block of `k` columns.
-    let entropy = |ln_det: f64, k: usize| 0.5 * ln_det - k as f64 * dterm - psi[..k].iter().sum::<f64>();
-    entropy(ln_det_x, dx) + entropy(ln_det_y, d - dx) - entropy(ln_det_xy, d)
+    0.5 * (ln_det_x + ln_det_y - ln_det_xy) - gaussian_bias(n, dx, d - dx)
+}
+
+/// The expected excess of the Gaussian MI estimate `½ ln(det Σx det Σy / det Σ)` of `n` rows of
+/// `dx + dy < n − 1` independent Gaussian columns over their MI, in nats: what Ince's entropy
+/// corrections (`biascorrect=True`) take off the estimate. With `ψ_i = ψ((n − i) / 2) / 2` each block
+/// of `k` columns loses `k (ln 2 − ln(n − 1)) / 2 + Σ_{i≤k} ψ_i`; the first terms cancel in the MI,
+/// leaving `Σ_{i≤dx} ψ_i + Σ_{i≤dy} ψ_i − Σ_{i≤dx+dy} ψ_i`, about `dx dy / 2n`.
+pub fn gaussian_bias(n: usize, dx: usize, dy: usize) -> f64 {
+    let psi = |k: usize| (1..=k).map(|i| digamma((n - i) as f64 / 2.0) / 2.0).sum::<f64>();
+    psi(dx) + psi(dy) - psi(dx + dy)
 }
 
 /// `ln det` of the leading `dx × dx` block of the covariance `cov`, of its trailing block and of
@@ -183,6 +189,15 @@ mod tests {
         let (x, y) = correlated(5_000, 4, 0.3, 4);
         let (mi, truth) = (gcmi(&x, &y), 4.0 * -0.5 * (1.0f64 - 0.09).ln());
         assert!((mi - truth).abs() < 0.03, "GCMI gave {mi}, expected {truth}");
+    }
+
+    #[test]
+    fn the_bias_is_about_dx_dy_over_2n_and_symmetric() {
+        for (n, dx, dy) in [(1_000, 1, 1), (1_000, 16, 16), (5_000, 3, 8)] {
+            let (bias, approx) = (gaussian_bias(n, dx, dy), (dx * dy) as f64 / (2 * n) as f64);
+            assert!((bias / approx - 1.0).abs() < 0.05, "bias {bias}, dx dy / 2n = {approx}");
+            assert_eq!(bias, gaussian_bias(n, dy, dx));
+        }
     }
 
     #[test]

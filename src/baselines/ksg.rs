@@ -186,7 +186,7 @@ fn standardized_columns(m: ArrayView2<f64>) -> Vec<f64> {
 /// discrete ones ([`crate::input::is_discrete`]), whose exact ties the rule of Gao et al. counts. The
 /// seed comes from the column's values, so the result does not depend on the column's place (X or
 /// Y, first or last).
-fn dequantise(column: &mut [f64]) {
+pub(super) fn dequantise(column: &mut [f64]) {
     let mut sorted = column.to_vec();
     sorted.sort_by(f64::total_cmp);
     let levels = 1 + sorted.windows(2).filter(|w| w[0] != w[1]).count();

@@ -8,8 +8,8 @@
 //!    pass). Then X and Y are put in a canonical order (fewer columns first, else by a fingerprint
 //!    of their values), so that the estimate of (X, Y) and of (Y, X) are the same bits. Constant
 //!    columns are left out; a dataset with none left in X or Y gets no chunk and MI 0.
-//! 2. A dataset with `n > max_n` rows is split by [`crate::chunking::chunks`] (a seeded shuffle, then
-//!    `ceil(n / max_n)` chunks of near-equal size); smaller datasets are one chunk.
+//! 2. A dataset with `n > max_n` rows is read as [`crate::chunking::chunks`] (a seeded shuffle, then
+//!    `ceil(n / max_n)` overlapping chunks of `max_n` rows); smaller datasets are one chunk.
 //! 3. Chunks of the same padded length go through the model together, in runs of at most
 //!    [`MAX_ROWS_PER_RUN`] padded rows, one run per thread at a time. Only then is each chunk
 //!    rank-Gaussian transformed with its ties broken at random

@@ -82,7 +82,7 @@ close.mist_estimator <- function(con, ...) {
 #' Limits of the model
 #'
 #' The sizes of data that the estimator's model accepts. Datasets with more
-#' rows than `max_n` are split into chunks of near-equal size, from whose
+#' rows than `max_n` are read as chunks of `max_n` rows, from whose
 #' estimates and from all the rows the model's large-n head answers (in nats);
 #' nothing is truncated.
 #'

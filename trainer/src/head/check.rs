@@ -78,12 +78,12 @@ mod tests {
     use mist::runtime::head::{FEATURES, OUTPUTS};
     use ndarray::{Array1, Array2};
 
-    /// A head whose answer is the chunk mean (KSG and Gaussian logits far below), with a 90%
+    /// A head whose answer is the chunk mean (the other candidates' logits far below), with a 90%
     /// interval of ±1.645·s around it: the table reads its MSE as the chunk mean's.
     #[test]
     fn a_head_that_answers_the_chunk_mean_scores_as_the_chunk_mean() {
         let w = Array2::zeros((FEATURES, OUTPUTS));
-        let b = Array1::from(vec![0.0, 0.0, 0.0, 0.0, 0.0, -50.0, -50.0]);
+        let b = Array1::from(vec![0.0, 0.0, 0.0, 0.0, 0.0, -50.0, -50.0, -50.0]);
         let (widths, weights) = Head::format(&[(w, b)]);
         let head = Head::parse(&widths, &weights).expect("a valid head");
         let sample = |dx: usize, mean: f64, mi: f64| {

@@ -419,11 +419,14 @@ mod tests {
         }
     }
 
-    /// A fixed 20 → 6 → 7 network (a random one's intervals may lie beyond the factors searched).
+    /// A fixed 20 → 6 → 8 network (a random one's intervals may lie beyond the factors searched),
+    /// its log-scale outputs raised by 2: the samples read n up to e¹⁰ rows, where the scale is
+    /// about a seventh of the chunks'.
     fn fixed_layers() -> Vec<Layer> {
         let w1 = Array2::from_shape_fn((FEATURES, 6), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 20.0 - 0.25);
         let w2 = Array2::from_shape_fn((6, OUTPUTS), |(i, j)| ((i * 5 + j) % 7) as f32 / 10.0 - 0.3);
-        vec![(w1, Array1::zeros(6)), (w2, Array1::zeros(OUTPUTS))]
+        let b2 = Array1::from_shape_fn(OUTPUTS, |j| if j == 2 || j == 3 { 2.0 } else { 0.0 });
+        vec![(w1, Array1::zeros(6)), (w2, b2)]
     }
 
     #[test]
