@@ -180,6 +180,28 @@ enum Failure {
 }
 
 impl Failure {
+    /// The message in the words of the command line: the flag the user typed for the options'
+    /// field the library names, and a discrete column counted from 1 within X or Y, with the
+    /// methods that answer it.
+    fn user_message(&self) -> String {
+        let discrete = match self {
+            Failure::Estimate(e) | Failure::Runtime(RuntimeError::Input(e)) => match e {
+                mist::Error::Discrete { which, col, levels, n } => Some((which, col, levels, n)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match discrete {
+            Some((which, col, levels, n)) => format!(
+                "{which} column {} looks discrete: it takes {levels} distinct values in {n} rows. --method mist \
+                 answers continuous data and rounded measurements; --method auto (the default) answers \
+                 discrete data too",
+                col + 1
+            ),
+            None => self.to_string().replace(mist::runtime::ort_lib::OPTIONS_PATH, "--onnxruntime"),
+        }
+    }
+
     /// 2 for usage and input errors, 1 for estimation (and output) errors.
     fn exit_code(&self) -> u8 {
         match self {
@@ -200,8 +222,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            // The library names the options' field; the user typed the flag.
-            let message = failure.to_string().replace(mist::runtime::ort_lib::OPTIONS_PATH, "--onnxruntime");
+            let message = failure.user_message();
             eprintln!("mist: error: {message}");
             ExitCode::from(failure.exit_code())
         }
