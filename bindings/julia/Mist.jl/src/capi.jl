@@ -185,7 +185,15 @@ I(X;Y) in nats into `out_mi[]` by the estimator that fits the columns' kinds (`M
 column, or `C_NULL` to detect them), and which one answered (`MIST_METHOD_*`) into `out_method[]`;
 returns a status.
 """
-mist_estimate_auto(est, x, y, x_kinds, y_kinds, out_mi, out_method) = @ccall libmist().mist_estimate_auto(
+mist_estimate_auto(
+    est,
+    x,
+    y,
+    x_kinds,
+    y_kinds,
+    out_mi,
+    out_method,
+) = @ccall libmist().mist_estimate_auto(
     est::Ptr{MistEstimator},
     x::Ptr{MistMatrix},
     y::Ptr{MistMatrix},
