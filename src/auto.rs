@@ -12,8 +12,7 @@
 
 use crate::baselines::discrete::{Ross, Table, TableMethod};
 use crate::baselines::{Estimator, Ksg};
-use crate::input::is_discrete;
-use crate::preprocess::total_order;
+use crate::input::{column_levels, is_discrete};
 use ndarray::ArrayView2;
 
 /// What the caller says of a column.
@@ -90,14 +89,12 @@ fn side(m: ArrayView2<f64>, kinds: Option<&[Kind]>) -> Side {
     let n = m.nrows();
     let mut side = Side::Empty;
     for (c, column) in m.columns().into_iter().enumerate() {
-        let mut values: Vec<u64> = column.iter().map(|&v| total_order(v + 0.0)).collect();
-        values.sort_unstable();
-        values.dedup();
-        if values.len() < 2 {
+        let levels = column_levels(column);
+        if levels < 2 {
             continue;
         }
         let discrete = match kinds.and_then(|k| k.get(c)).copied().unwrap_or(Kind::Detect) {
-            Kind::Detect => is_discrete(values.len(), n),
+            Kind::Detect => is_discrete(levels, n),
             Kind::Continuous => false,
             Kind::Discrete => true,
         };

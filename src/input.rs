@@ -94,6 +94,11 @@ pub fn check_continuous_sorted(m: ArrayView2<f64>, sorted: &[Vec<usize>], which:
     Ok(())
 }
 
+/// Number of distinct values of `column` (`-0` and `0` are equal): what [`is_discrete`] reads.
+pub fn column_levels(column: ArrayView1<f64>) -> usize {
+    levels(column, &sorted_column(column))
+}
+
 /// Number of distinct values of `column` (`-0` and `0` are equal), its rows in increasing order of
 /// value.
 fn levels(column: ArrayView1<f64>, sorted: &[usize]) -> usize {

@@ -69,17 +69,16 @@ pub unsafe extern "C" fn mist_estimate_auto(
         // SAFETY: NULL or `cols` readable ints (caller).
         let (kx, ky) = unsafe { (kinds(x_kinds, x.ncols(), "x_kinds")?, kinds(y_kinds, y.ncols(), "y_kinds")?) };
         let choice = Choice::of(x, y, kx.as_deref(), ky.as_deref());
-        let (mi, method) = match choice.baseline() {
-            None => (est.0.estimate(x, y)?, MistMethod::Model),
-            Some((estimator, swap)) => {
-                let mi = if swap { estimator.estimate(y, x)? } else { estimator.estimate(x, y)? };
-                let method = match choice {
-                    Choice::Shrink => MistMethod::Shrink,
-                    Choice::Ross { .. } => MistMethod::Ross,
-                    _ => MistMethod::Ksg,
-                };
-                (mi, method)
-            }
+        let method = match choice {
+            Choice::Model => MistMethod::Model,
+            Choice::Shrink => MistMethod::Shrink,
+            Choice::Ross { .. } => MistMethod::Ross,
+            Choice::Ksg => MistMethod::Ksg,
+        };
+        let mi = match choice.baseline() {
+            None => est.0.estimate(x, y)?,
+            Some((estimator, false)) => estimator.estimate(x, y)?,
+            Some((estimator, true)) => estimator.estimate(y, x)?,
         };
         // SAFETY: checked above.
         unsafe {
