@@ -93,6 +93,11 @@ impl Family {
         Family { base: Base::Everyday(family), structure: None, transform: Transform::Base }
     }
 
+    /// Whether this is one of the rounded everyday families.
+    pub fn is_rounded(&self) -> bool {
+        matches!(self.base, Base::Everyday(e) if e.step().is_some())
+    }
+
     /// Draws `(dx, dy)` in `min_dims ..= MAX_DIM`, independently unless the family needs them equal.
     pub fn draw_dims(&self, rng: &mut ChaCha8Rng) -> (usize, usize) {
         self.draw_dims_up_to(MAX_DIM, rng)

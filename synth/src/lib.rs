@@ -124,6 +124,10 @@ pub struct Mix {
     /// uniform up to the family's largest, n as the rest of the mix), their data from
     /// [`Split::EverydayTrain`] streams so that no grid seed is reused.
     pub everyday_share: f64,
+    /// Draw the everyday share from the unrounded families only (independence, weak dense
+    /// dependence): more of the draws where the Gaussian-copula estimate and the set model disagree
+    /// most, without growing the rounded share.
+    pub unrounded_only: bool,
     /// Draw n log-uniformly in [`ALL_N`] (overrides [`Mix::large_n`]): every n a head answers.
     pub all_n: bool,
 }
@@ -152,7 +156,10 @@ pub fn sample_mix(split: Split, seed: u64, mix: &Mix) -> MetaSample {
         }
     };
     if mix.everyday_share > 0.0 && rng.random_bool(mix.everyday_share.min(1.0)) {
-        let families = everyday_families();
+        let mut families = everyday_families();
+        if mix.unrounded_only {
+            families.retain(|f| !f.is_rounded());
+        }
         let family = *families.choose(&mut rng).expect("everyday families are not empty");
         let (dx, dy) = family.draw_dims_up_to(MAX_DIM, &mut rng);
         return draw(family, n, dx, dy, &mut rng_for(Split::EverydayTrain, seed));

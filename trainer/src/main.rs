@@ -12,7 +12,7 @@ use burn::config::Config;
 use clap::{Args, Parser, Subcommand};
 use mist::runtime::head::Head;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource};
-use mist_synth::{MetaSample, Split, TRAIN_N};
+use mist_synth::{MetaSample, Mix, Split, TRAIN_N};
 use mist_trainer::evaluation::{EvalOptions, GridName, ModelFn, evaluate};
 use mist_trainer::head;
 use mist_trainer::head::fit::{HeadConfig, fit};
@@ -142,6 +142,14 @@ struct HeadDataArgs {
     /// (`head::data::everyday`), instead of above 500 rows only (the large-n heads up to head-v3x).
     #[arg(long)]
     everyday: bool,
+    /// With `--everyday`: this share of the draws (0 to 1) from the everyday families instead of
+    /// `head::data::EVERYDAY_SHARE`.
+    #[arg(long, requires = "everyday")]
+    everyday_share: Option<f64>,
+    /// With `--everyday`: draw the everyday share from the unrounded families only (independence,
+    /// weak dense dependence).
+    #[arg(long, requires = "everyday")]
+    unrounded: bool,
 }
 
 /// Arguments of `train`.
@@ -411,6 +419,14 @@ fn head_data_command(args: HeadDataArgs) -> Result<(), String> {
     let log = |line: String| eprintln!("mist-trainer: head-data {:.0} s: {line}", start.elapsed().as_secs_f64());
     let mix = if args.low_dims { head::data::LOW_MIX } else { head::data::MIX };
     let mix = if args.everyday { head::data::everyday(mix) } else { mix };
+    let everyday_share = match args.everyday_share {
+        Some(share) if !(0.0..=1.0).contains(&share) => {
+            return Err(format!("--everyday-share {share}: use a share from 0 to 1"));
+        }
+        Some(share) => share,
+        None => mix.everyday_share,
+    };
+    let mix = Mix { everyday_share, unrounded_only: args.unrounded, ..mix };
     let written = head::data::write(&estimator, split, &mix, args.from..args.from + args.count, &args.out, &log)?;
     eprintln!("mist-trainer: wrote {written} samples to {}", args.out.display());
     Ok(())

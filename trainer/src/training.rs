@@ -118,6 +118,7 @@ impl TrainingConfig {
                 large_n: false,
                 low_dim: None,
                 everyday_share: 0.0,
+                unrounded_only: false,
                 all_n: false,
             },
             first_pool: self.data_first_pool.unwrap_or(0),

@@ -20,6 +20,7 @@ pub const MIX: Mix = Mix {
     large_n: true,
     low_dim: None,
     everyday_share: 0.0,
+    unrounded_only: false,
     all_n: false,
 };
 
