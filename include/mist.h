@@ -242,7 +242,7 @@ typedef enum MistKind {
 } MistKind;
 
 /**
- * The estimator that answered a `mist_estimate_auto` call.
+ * An estimator of I(X;Y).
  */
 typedef enum MistMethod {
   /**
@@ -255,13 +255,34 @@ typedef enum MistMethod {
    */
   MIST_METHOD_SHRINK = 1,
   /**
-   * Ross's estimator with k = 3 (`mist_ross`): one side discrete, the other continuous.
+   * Ross's estimator (`mist_ross`; k = 3 under auto): one side discrete, the other continuous.
    */
   MIST_METHOD_ROSS = 2,
   /**
-   * KSG with k = 5 (`mist_ksg`): a side mixing discrete and continuous columns.
+   * KSG (`mist_ksg`; k = 5 under auto): a side mixing discrete and continuous columns.
    */
   MIST_METHOD_KSG = 3,
+  /**
+   * The Gaussian estimator (`mist_gaussian`).
+   */
+  MIST_METHOD_GAUSSIAN = 4,
+  /**
+   * The Gaussian-copula estimator (`mist_gcmi`).
+   */
+  MIST_METHOD_GCMI = 5,
+  /**
+   * The contingency table's plug-in estimate with the Miller–Madow correction (`mist_discrete`).
+   */
+  MIST_METHOD_MILLER_MADOW = 6,
+  /**
+   * The contingency table's plug-in estimate (`mist_discrete`).
+   */
+  MIST_METHOD_PLUGIN = 7,
+  /**
+   * Asked for only, never an answer: the estimator that fits the columns' kinds, as
+   * `mist_estimate_auto` picks it.
+   */
+  MIST_METHOD_AUTO = 8,
 } MistMethod;
 
 /**
@@ -339,6 +360,29 @@ typedef struct MistOptions {
    */
   uint64_t seed;
 } MistOptions;
+
+/**
+ * A permutation test's answer (`mist_test`).
+ */
+typedef struct MistTestResult {
+  /**
+   * The estimate of I(X;Y) on the data, nats.
+   */
+  double estimate;
+  /**
+   * The p-value `(1 + #{permutations whose estimate ≥ estimate}) / (1 + permutations)`: never
+   * below `1 / (1 + permutations)`.
+   */
+  double p_value;
+  /**
+   * The number of permutations, B.
+   */
+  size_t permutations;
+  /**
+   * The MistMethod that answered (under MIST_METHOD_AUTO, the one picked for the data).
+   */
+  int method;
+} MistTestResult;
 
 #ifdef __cplusplus
 extern "C" {
@@ -586,6 +630,34 @@ size_t mist_min_n(const struct MistEstimator *est);
 size_t mist_max_n(const struct MistEstimator *est);
 
 /**
+ * Tests X and Y for independence: the estimate of I(X;Y) by `method` (a MistMethod; `k`: the
+ * neighbours of KSG and Ross, 0 for 5 and 3) on the data, and on `permutations` row permutations
+ * of Y drawn from `seed`; writes the estimate, the p-value and B to `*out`. The p-value is exact for
+ * any estimator and n (under independence every pairing of rows is as likely as the observed one).
+ * MIST_METHOD_AUTO picks its estimator once, on the data (`x_kinds`, `y_kinds` as for
+ * `mist_estimate_auto`), and every permutation runs that one. The same arguments and handle seed
+ * give the same answer. Permutations run as batches on the handle's threads: the cost is about
+ * `permutations + 1` estimates, in blocks of at most 32 MiB of permuted Y.
+ *
+ * Errors: those of the estimator on the data; MIST_STATUS_INVALID_ARGUMENT for `permutations` = 0,
+ * a `method` outside MistMethod or a kind outside MistKind. Nothing is written on failure.
+ *
+ * # Safety
+ * `est` must be NULL or a live handle; `x` and `y` NULL or valid MistMatrix views; `x_kinds` and
+ * `y_kinds` NULL or readable for `x->cols` and `y->cols` ints; `out` NULL or writable.
+ */
+enum MistStatus mist_test(const struct MistEstimator *est,
+                          const struct MistMatrix *x,
+                          const struct MistMatrix *y,
+                          const int *x_kinds,
+                          const int *y_kinds,
+                          int method,
+                          size_t k,
+                          size_t permutations,
+                          uint64_t seed,
+                          struct MistTestResult *out);
+
+/**
  * Fills the first `size` bytes of `*out` (pass `sizeof *out`) with the defaults: `size` (at most
  * this library's `sizeof(MistOptions)`), embedded model, ONNX Runtime found by the search order,
  * CPU, device 0, no CUDA fallback, threads = number of CPUs, seed 0. Writes nothing past `size`
@@ -596,6 +668,39 @@ size_t mist_max_n(const struct MistEstimator *est);
  * `out` must be NULL or valid for writing `size` bytes.
  */
 void mist_options_default(struct MistOptions *out, size_t size);
+
+/**
+ * MI (nats) of `count` pairs of columns of `data` (rows are samples): pair p is columns
+ * `pairs[2p]` and `pairs[2p + 1]`, counted from 0, and its estimate goes to `out_mi[p]`, by
+ * `method` (a MistMethod; `k`: the neighbours of KSG and Ross, 0 for 5 and 3). MIST_METHOD_AUTO
+ * picks per pair from the two columns' `kinds` (NULL: detect each; else one MistKind per column).
+ * `out_method` (NULL: not wanted) receives the MistMethod that answered each pair. `out_q05` and
+ * `out_q95`, both NULL or both given, receive the model's 5% and 95% quantiles where the model
+ * answered and NaN where another estimator did. Each answer equals the single call on that
+ * pair's two columns (the model's up to float rounding, as `mist_estimate_batch`); the model's
+ * pairs run as batches, the others side by side, on the handle's threads.
+ *
+ * Errors: those of the estimator, the message starting `dataset p:` for pair p;
+ * MIST_STATUS_INVALID_ARGUMENT for a column index out of range, a `method` outside MistMethod, a
+ * kind outside MistKind, or one of `out_q05` and `out_q95` without the other. The outputs are
+ * written only on success; `count` = 0 succeeds and writes nothing.
+ *
+ * # Safety
+ * `est` must be NULL or a live handle; `data` NULL or a valid MistMatrix view; `kinds` NULL or
+ * readable for `data->cols` ints; `pairs` readable for `2 * count` size_t; each output NULL (where
+ * allowed) or writable for `count` values.
+ */
+enum MistStatus mist_pairs(const struct MistEstimator *est,
+                           const struct MistMatrix *data,
+                           const int *kinds_of,
+                           const size_t *pairs_at,
+                           size_t count,
+                           int method,
+                           size_t k,
+                           double *out_mi,
+                           double *out_q05,
+                           double *out_q95,
+                           int *out_method);
 
 /**
  * The message of the last failed call on the calling thread, or "" if the last call succeeded

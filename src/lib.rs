@@ -10,6 +10,9 @@
 //! - [`summary`]: per-dataset summary features (Gaussian MI, its shuffled-rows floor, size) a model
 //!   may read beside the rows.
 //! - [`whole_data`]: features of all rows of a large dataset, for the large-n head.
+//! - [`method`]: every estimator under one name, and many datasets of one method at once.
+//! - [`permutation`]: the permutation test of independence.
+//! - [`pairs`]: MI of many column pairs of one table (MI matrices, screening).
 
 pub mod auto;
 pub mod baselines;
@@ -18,7 +21,10 @@ pub mod contract;
 pub mod error;
 pub mod ffi;
 pub mod input;
+pub mod method;
 pub mod padding;
+pub mod pairs;
+pub mod permutation;
 pub mod preprocess;
 pub mod runtime;
 pub mod special;

@@ -38,6 +38,8 @@ fn header_declares_each_function_once() {
         "mist_discrete",
         "mist_ross",
         "mist_estimate_auto",
+        "mist_test",
+        "mist_pairs",
         "mist_max_dx",
         "mist_max_dy",
         "mist_min_n",

@@ -8,6 +8,7 @@ use mist::auto::{Choice, Kind};
 use mist::baselines::discrete::{Ross, Table, TableMethod};
 use mist::baselines::{Estimator, Gaussian, Gcmi, Ksg, bootstrap_interval};
 use mist::input::varying_columns;
+use mist::permutation::Test;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
 use mist_cli::columns::{ColumnList, Columns};
 use mist_cli::delimiter::Delimiter;
@@ -28,6 +29,8 @@ Examples:
   mist samples.csv 2 1 -v --quantiles 0.05,0.5,0.95
                                          adds the model's quantiles (a 90% interval) to the summary
   mist samples.csv 2 1 --bootstrap 200   adds a 90% subsampling interval to the summary
+  mist samples.csv 2 1 --test 199        a permutation test of independence: prints the estimate and
+                                         the p-value
 
 The default method, mist, runs the learned model embedded in the binary with ONNX Runtime, found in
 this order: --onnxruntime, $MIST_ORT_LIB, libonnxruntime.so next to the executable, the build tree's
@@ -91,10 +94,16 @@ struct Cli {
     /// without replacement (with replacement, copied rows bias nearest-neighbour estimates)
     #[arg(long, value_name = "B")]
     bootstrap: Option<usize>,
+    /// A permutation test of independence with B row permutations of Y: stdout then holds the
+    /// estimate (nats) and the p-value, (1 + #{permuted estimates ≥ estimate}) / (1 + B), on one
+    /// line, separated by a space
+    #[arg(long, value_name = "B", conflicts_with_all = ["quantiles", "bootstrap"])]
+    test: Option<usize>,
     /// Coverage level of the subsampling interval
     #[arg(long, default_value_t = 0.9)]
     level: f64,
-    /// Seed of the subsampling, and of mist's row chunking (n above its maximum) and tie breaking
+    /// Seed of the subsampling and the permutations, and of mist's row chunking (n above its
+    /// maximum) and tie breaking
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Never prints the summary line on stderr
@@ -144,6 +153,24 @@ impl Method {
             Method::Shrink => Box::new(Table { method: TableMethod::Shrink }),
             Method::Ross => Box::new(Ross { k: cli.k }),
         })
+    }
+}
+
+impl Method {
+    /// The library's name for this method, with the options that apply to it.
+    fn library(self, cli: &Cli) -> mist::method::Method {
+        use mist::method::Method as M;
+        match self {
+            Method::Auto => M::Auto,
+            Method::Mist => M::Model,
+            Method::Ksg => M::Ksg { k: cli.k },
+            Method::Gaussian => M::Gaussian,
+            Method::Gcmi => M::Gcmi,
+            Method::Plugin => M::Table(TableMethod::Plugin),
+            Method::MillerMadow => M::Table(TableMethod::MillerMadow),
+            Method::Shrink => M::Table(TableMethod::Shrink),
+            Method::Ross => M::Ross { k: cli.k, swap: false },
+        }
     }
 }
 
@@ -242,11 +269,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let (Some(skipped), false) = (row_names, cli.quiet) {
         eprintln!("mist: skipping the first column of {}: {skipped}", cli.file.display());
     }
-    let choice = matches!(cli.method, Method::Auto).then(|| {
-        let kinds = |discrete: bool, m: &Array2<f64>| discrete.then(|| vec![Kind::Discrete; m.ncols()]);
-        let (kx, ky) = (kinds(cli.discrete_x, &x), kinds(cli.discrete_y, &y));
-        Choice::of(x.view(), y.view(), kx.as_deref(), ky.as_deref())
-    });
+    let kinds = |discrete: bool, m: &Array2<f64>| discrete.then(|| vec![Kind::Discrete; m.ncols()]);
+    let (kx, ky) = (kinds(cli.discrete_x, &x), kinds(cli.discrete_y, &y));
+    if let Some(permutations) = cli.test {
+        if permutations == 0 {
+            return Err(Failure::Usage("--test 0: give the number of permutations, e.g. --test 199".into()));
+        }
+        return permutation_test(cli, &x, &y, (kx.as_deref(), ky.as_deref()), permutations);
+    }
+    let choice =
+        matches!(cli.method, Method::Auto).then(|| Choice::of(x.view(), y.view(), kx.as_deref(), ky.as_deref()));
     let baseline = choice.and_then(Choice::baseline);
     // Ross's estimator reads the discrete side as X: auto may swap the sides (MI is symmetric).
     let swapped = matches!(baseline, Some((_, true)));
@@ -300,6 +332,34 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             summary += &format!("; {percent}% subsampling interval [{:.4}, {:.4}] nats", iv.lo, iv.hi);
         }
         eprintln!("{summary}");
+    }
+    Ok(())
+}
+
+/// Runs `--test`: prints the estimate and the p-value on stdout, and the summary.
+fn permutation_test(
+    cli: &Cli,
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    (kx, ky): (Option<&[Kind]>, Option<&[Kind]>),
+    permutations: usize,
+) -> Result<(), Failure> {
+    let method = cli.method.library(cli).resolve(x.view(), y.view(), kx, ky);
+    let model = if method == mist::method::Method::Model { Some(learned(cli)?) } else { None };
+    let test = Test { method, permutations, seed: cli.seed };
+    let r = test.run(model.as_ref(), x.view(), y.view(), None, None)?;
+    writeln!(std::io::stdout(), "{} {}", r.estimate, r.p_value).map_err(Failure::Output)?;
+    if cli.verbose || (!cli.quiet && std::io::stderr().is_terminal()) {
+        eprintln!(
+            "mist: I(X;Y) ≈ {:.4} nats by {}{} on n = {} rows; permutation test of independence with B = {}: \
+             p = {:.4}",
+            r.estimate,
+            model.as_ref().map_or_else(|| r.method.name(), |m| m.name()),
+            if matches!(cli.method, Method::Auto) { " (chosen by --method auto)" } else { "" },
+            x.nrows(),
+            r.permutations,
+            r.p_value
+        );
     }
     Ok(())
 }

@@ -564,3 +564,25 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         })
         .collect()
 }
+
+/// `--test B`: the estimate and the p-value on one line; the estimate is the one without the test.
+#[test]
+fn a_permutation_test_prints_the_estimate_and_the_p_value() {
+    let dir = TempDir::new().unwrap();
+    let csv = sample_csv(&dir, false);
+    for method in ["auto", "ksg", "gaussian"] {
+        let out = mist().args([s(&csv), "2", "1", "--method", method, "--test", "99"]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let values: Vec<f64> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
+        assert_eq!(values.len(), 2, "{text:?}");
+        assert_eq!(values[0], estimate(&[s(&csv), "2", "1", "--method", method]), "{method}");
+        assert_eq!(values[1], 0.01, "{method}: the data are dependent");
+    }
+    let summary = stderr_of(&[s(&csv), "2", "1", "--method", "ksg", "--test", "19", "-v"]);
+    assert!(
+        summary
+            .contains("nats by KSG (k = 5) on n = 200 rows; permutation test of independence with B = 19: p = 0.0500"),
+        "{summary}"
+    );
+    fails_exactly(&[s(&csv), "2", "1", "--test", "0"], 2, "--test 0: give the number of permutations, e.g. --test 199");
+}

@@ -4,6 +4,7 @@
 
 use super::estimator::MistEstimator;
 use super::matrix::{MistMatrix, view};
+use super::method::MistMethod;
 use super::panic::boundary;
 use super::pointer::{check_out, try_ref};
 use super::status::{FfiError, MistStatus};
@@ -21,21 +22,6 @@ pub enum MistKind {
     Continuous = 1,
     /// Categories or counts: equal values are one category.
     Discrete = 2,
-}
-
-/// The estimator that answered a `mist_estimate_auto` call.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MistMethod {
-    /// The learned model (`mist_estimate`): every varying column continuous.
-    Model = 0,
-    /// The James–Stein shrinkage estimate of the contingency table (`mist_discrete`): every
-    /// varying column discrete.
-    Shrink = 1,
-    /// Ross's estimator with k = 3 (`mist_ross`): one side discrete, the other continuous.
-    Ross = 2,
-    /// KSG with k = 5 (`mist_ksg`): a side mixing discrete and continuous columns.
-    Ksg = 3,
 }
 
 /// Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
@@ -93,7 +79,7 @@ pub unsafe extern "C" fn mist_estimate_auto(
 ///
 /// # Safety
 /// `kinds` must be NULL or readable for `cols` ints.
-unsafe fn kinds(kinds: *const c_int, cols: usize, name: &str) -> Result<Option<Vec<Kind>>, FfiError> {
+pub(super) unsafe fn kinds(kinds: *const c_int, cols: usize, name: &str) -> Result<Option<Vec<Kind>>, FfiError> {
     if kinds.is_null() || cols == 0 {
         return Ok(None);
     }

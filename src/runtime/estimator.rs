@@ -274,6 +274,29 @@ impl MistEstimator {
     /// # Errors
     /// The first bad dataset, as [`RuntimeError::InDataset`] with its index, or a failed run.
     pub fn estimate_batch(&self, datasets: &[(ArrayView2<f64>, ArrayView2<f64>)]) -> Result<Vec<f64>, RuntimeError> {
+        Ok(self.batch(datasets, &[])?.into_iter().map(|(mi, _)| mi).collect())
+    }
+
+    /// Point estimates and quantiles at `taus` of many datasets, as [`MistEstimator::estimate_batch`]
+    /// packs them; each equals [`MistEstimator::estimate_with_quantiles`] of that dataset alone up to
+    /// `f32` rounding.
+    ///
+    /// # Errors
+    /// As [`MistEstimator::estimate_batch`], and [`RuntimeError::InvalidArgument`] for bad levels.
+    pub fn estimate_batch_with_quantiles(
+        &self,
+        datasets: &[(ArrayView2<f64>, ArrayView2<f64>)],
+        taus: &[f64],
+    ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
+        check_taus(taus)?;
+        self.batch(datasets, taus)
+    }
+
+    fn batch(
+        &self,
+        datasets: &[(ArrayView2<f64>, ArrayView2<f64>)],
+        taus: &[f64],
+    ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
         let _call = Call::enter(self);
         let (mut prepared, mut chunks) = (Vec::with_capacity(datasets.len()), Chunks::default());
         for (index, (x, y)) in datasets.iter().enumerate() {
@@ -282,7 +305,7 @@ impl MistEstimator {
                 .map_err(|e| RuntimeError::InDataset { index, source: Box::new(e) })?;
             prepared.push(dataset);
         }
-        Ok(self.evaluate(&prepared, &chunks, &[])?.into_iter().map(|(mi, _)| mi).collect())
+        self.evaluate(&prepared, &chunks, taus)
     }
 
     fn single(&self, x: ArrayView2<f64>, y: ArrayView2<f64>, taus: &[f64]) -> Result<(f64, Vec<f64>), RuntimeError> {

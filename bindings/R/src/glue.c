@@ -8,6 +8,8 @@
  * the checks here only guard against misuse of the internal entry points.
  */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define R_NO_REMAP
@@ -18,16 +20,90 @@
 
 #include "mist.h"
 
+/* Appends the decimal `value` to out[*len] (within `size`). */
+static void put_number(char *out, size_t size, size_t *len, unsigned long long value) {
+    int wrote = snprintf(out + *len, size - *len, "%llu", value);
+    if (wrote > 0) {
+        *len += (size_t)wrote < size - *len ? (size_t)wrote : size - *len - 1;
+    }
+}
+
 /*
- * Raises the library's message as an R error when a call failed; call it after the C call. The
- * library counts rows, columns and datasets from 0 ("X[2, 0]" is x[3, 1] in R): a message that
- * names one says so.
+ * The library's message in R's terms, into out (size > 0): libmist counts rows, columns and
+ * datasets from 0 and calls the sides X and Y; R counts from 1 and the arguments are x and y.
+ * "X[2, 0]" becomes "x[3, 1]", "Y[:, 4]" becomes "y[, 5]" (R's column notation) and "dataset 7:"
+ * becomes "dataset 8:", and an infinite value reads "Inf" as R prints it (Rust writes "inf").
+ * Anything else is copied as it is.
  */
+static void r_terms(const char *msg, char *out, size_t size) {
+    size_t len = 0;
+    const char *p = msg;
+    while (*p != '\0' && len + 1 < size) {
+        char *end;
+        if ((p[0] == 'X' || p[0] == 'Y') && p[1] == '[') {
+            const char *q = p + 2;
+            int all_rows = *q == ':';
+            unsigned long long row = 0, col;
+            if (all_rows) {
+                q++;
+            } else if (*q >= '0' && *q <= '9') {
+                row = strtoull(q, &end, 10);
+                q = end;
+            } else {
+                q = NULL;
+            }
+            if (q != NULL && q[0] == ',' && q[1] == ' ' && q[2] >= '0' && q[2] <= '9') {
+                col = strtoull(q + 2, &end, 10);
+                if (*end == ']') {
+                    out[len++] = (char)(p[0] - 'X' + 'x');
+                    if (len + 1 < size) {
+                        out[len++] = '[';
+                    }
+                    if (!all_rows) {
+                        put_number(out, size, &len, row + 1);
+                    }
+                    if (len + 2 < size) {
+                        out[len++] = ',';
+                        out[len++] = ' ';
+                    }
+                    put_number(out, size, &len, col + 1);
+                    if (len + 1 < size) {
+                        out[len++] = ']';
+                    }
+                    p = end + 1;
+                    continue;
+                }
+            }
+        }
+        if (strncmp(p, "dataset ", 8) == 0 && p[8] >= '0' && p[8] <= '9') {
+            unsigned long long index = strtoull(p + 8, &end, 10);
+            if (*end == ':') {
+                size_t keep = len + 8 < size ? 8 : size - len - 1;
+                memcpy(out + len, p, keep);
+                len += keep;
+                put_number(out, size, &len, index + 1);
+                p = end;
+                continue;
+            }
+        }
+        if (strncmp(p, "inf", 3) == 0 && p > msg && (p[-1] == ' ' || p[-1] == '-') &&
+            !(p[3] >= 'a' && p[3] <= 'z')) {
+            out[len++] = 'I';
+            p++;
+            continue;
+        }
+        out[len++] = *p++;
+    }
+    out[len] = '\0';
+}
+
+/* Raises the library's message, in R's terms, as an R error when a call failed; call it after the
+   C call. */
 static void check_status(MistStatus status) {
     if (status != MIST_STATUS_OK) {
-        const char *msg = mist_last_error();
-        int indexed = strchr(msg, '[') != NULL || strncmp(msg, "dataset ", 8) == 0;
-        Rf_errorcall(R_NilValue, "%s%s", msg, indexed ? " (libmist counts from 0)" : "");
+        char msg[2048];
+        r_terms(mist_last_error(), msg, sizeof msg);
+        Rf_errorcall(R_NilValue, "%s", msg);
     }
 }
 
@@ -287,6 +363,58 @@ static SEXP r_batch(SEXP ptr, SEXP xs, SEXP ys) {
     return out;
 }
 
+/* mist_test on x and y with their columns' kinds: list(estimate, p-value, B, the MistMethod that
+   answered). method is a MistMethod, k, B and seed whole numbers checked by the R code. */
+static SEXP r_test(SEXP ptr, SEXP x, SEXP y, SEXP x_kinds, SEXP y_kinds, SEXP method, SEXP k, SEXP b,
+                   SEXP seed) {
+    const MistEstimator *est = handle(ptr);
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 2));
+    MistMatrix mx = as_mist_matrix(x, 0, keep, 0), my = as_mist_matrix(y, 0, keep, 1);
+    MistTestResult r;
+    MistStatus status = mist_test(est, &mx, &my, INTEGER(x_kinds), INTEGER(y_kinds), Rf_asInteger(method),
+                                  (size_t)Rf_asReal(k), (size_t)Rf_asReal(b), (uint64_t)Rf_asReal(seed), &r);
+    UNPROTECT(1);
+    check_status(status);
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
+    SET_VECTOR_ELT(out, 0, Rf_ScalarReal(r.estimate));
+    SET_VECTOR_ELT(out, 1, Rf_ScalarReal(r.p_value));
+    SET_VECTOR_ELT(out, 2, Rf_ScalarReal((double)r.permutations));
+    SET_VECTOR_ELT(out, 3, Rf_ScalarInteger(r.method));
+    UNPROTECT(1);
+    return out;
+}
+
+/* mist_pairs on the columns of data (a matrix or data frame) with their kinds: pairs is an integer
+   vector of column indices from 0, two per pair. list(mi, q05, q95, method); the quantiles only with
+   `interval` TRUE (NULL otherwise). */
+static SEXP r_pairs(SEXP ptr, SEXP data, SEXP kinds, SEXP pairs, SEXP method, SEXP k, SEXP interval) {
+    const MistEstimator *est = handle(ptr);
+    if (TYPEOF(pairs) != INTSXP || XLENGTH(pairs) % 2 != 0) {
+        Rf_errorcall(R_NilValue, "pairs must be an integer vector of even length");
+    }
+    size_t count = (size_t)XLENGTH(pairs) / 2;
+    int with_interval = Rf_asLogical(interval) == TRUE;
+    SEXP keep = PROTECT(Rf_allocVector(VECSXP, 1));
+    MistMatrix m = as_mist_matrix(data, 0, keep, 0);
+    size_t *at = (size_t *)R_alloc(2 * count + 1, sizeof(size_t));
+    for (size_t i = 0; i < 2 * count; i++) {
+        at[i] = (size_t)INTEGER(pairs)[i];
+    }
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, 4));
+    SET_VECTOR_ELT(out, 0, Rf_allocVector(REALSXP, (R_xlen_t)count));
+    if (with_interval) {
+        SET_VECTOR_ELT(out, 1, Rf_allocVector(REALSXP, (R_xlen_t)count));
+        SET_VECTOR_ELT(out, 2, Rf_allocVector(REALSXP, (R_xlen_t)count));
+    }
+    SET_VECTOR_ELT(out, 3, Rf_allocVector(INTSXP, (R_xlen_t)count));
+    MistStatus status = mist_pairs(est, &m, INTEGER(kinds), at, count, Rf_asInteger(method), (size_t)Rf_asReal(k),
+                                   REAL(VECTOR_ELT(out, 0)), with_interval ? REAL(VECTOR_ELT(out, 1)) : NULL,
+                                   with_interval ? REAL(VECTOR_ELT(out, 2)) : NULL, INTEGER(VECTOR_ELT(out, 3)));
+    UNPROTECT(2);
+    check_status(status);
+    return out;
+}
+
 static SEXP r_version(void) {
     return Rf_mkString(mist_version());
 }
@@ -305,6 +433,8 @@ static const R_CallMethodDef call_methods[] = {
     {"mist_ross", (DL_FUNC)&r_ross, 3},
     {"mist_auto", (DL_FUNC)&r_auto, 5},
     {"mist_batch", (DL_FUNC)&r_batch, 3},
+    {"mist_test", (DL_FUNC)&r_test, 9},
+    {"mist_pairs", (DL_FUNC)&r_pairs, 7},
     {"mist_version", (DL_FUNC)&r_version, 0},
     {NULL, NULL, 0},
 };

@@ -31,7 +31,7 @@ test_that("mi_batch errors name the dataset", {
   bad[[3]][7] <- NaN
   expect_error(
     mi_batch(bad, ys),
-    "dataset 2: X[6, 0] = NaN is not finite (libmist counts from 0)",
+    "dataset 3: x[7, 1] = NaN is not finite",
     fixed = TRUE
   )
   expect_true(all(is.finite(mi_batch(xs, ys))))

@@ -19,7 +19,7 @@ test_that("the learned model refuses binary data naming the column; auto answers
   y <- x + rnorm(500)
   expect_error(mi(x, y, method = "mist"), "discrete")
   expect_error(mi(x == 1, y, method = "mist"), "discrete")
-  expect_error(mi(cbind(rnorm(500), x), y, method = "mist"), "X\\[:, 1\\] looks discrete")
+  expect_error(mi(cbind(rnorm(500), x), y, method = "mist"), "x\\[, 2\\] looks discrete")
   expect_error(mi(as.integer(factor(sample(letters[1:4], 500, TRUE))), y, method = "mist"), "discrete")
   expect_identical(attr(mi(x, y), "method"), "ross")
   expect_identical(attr(mi(cbind(rnorm(500), x), y), "method"), "ksg")

@@ -13,6 +13,8 @@ with the classical KSG, Gaussian and Gaussian-copula estimators as baselines.
 - [`mi`](@ref): one estimate; [`mi_quantiles`](@ref): quantiles (an interval) from the model;
   [`mi_with_quantiles`](@ref): both from one model run; [`mi_batch`](@ref): many datasets in one
   call.
+- [`mi_test`](@ref): a permutation test of independence; [`mi_matrix`](@ref): MI of every pair of
+  columns; [`mi_screen`](@ref): every column against an outcome.
 - [`MistEstimator`](@ref): a reusable handle on the model (a default one is used otherwise).
 - [`MistError`](@ref): what libmist's errors raise; [`mist_limits`](@ref),
   [`libmist_version`](@ref).
@@ -35,10 +37,14 @@ end
 
 export MistError,
     MistEstimator,
+    MITest,
     libmist_version,
     mi,
     mi_batch,
+    mi_matrix,
     mi_quantiles,
+    mi_screen,
+    mi_test,
     mi_with_quantiles,
     mist_limits
 
@@ -406,5 +412,7 @@ end
 The version of the libmist library in use (whose estimates are in nats).
 """
 libmist_version() = VersionNumber(c_string(LibMist.mist_version()))
+
+include("analysis.jl")
 
 end # module Mist

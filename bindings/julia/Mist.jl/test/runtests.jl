@@ -268,6 +268,40 @@ end
         close(est)
     end
 
+    @testset "permutation test, MI matrix and screening" begin
+        rng = MersenneTwister(3)
+        x = randn(rng, 200)
+        y = 0.6 .* x .+ 0.8 .* randn(rng, 200)
+        t = mi_test(x, y; permutations = 99, seed = 5)
+        @test t isa MITest
+        @test t.p_value == 0.01
+        @test t.permutations == 99
+        @test t.method === :mist
+        @test t.estimate == mi(x, y)
+        @test mi_test(x, y; permutations = 99, seed = 5) == t
+        @test occursin("p-value", sprint(show, MIME("text/plain"), t))
+        @test mi_test(x, y; permutations = 49, method = :ksg, seed = 1).p_value == 0.02
+        @test mi_test(x, randn(rng, 200); permutations = 99, seed = 5).p_value > 0.05
+        @test_throws ArgumentError mi_test(x, y; permutations = 0)
+        @test_throws ArgumentError mi_test(x, y; method = :nope)
+
+        data = hcat(x, y, randn(rng, 200), exp.(x))
+        m = mi_matrix(data)
+        @test size(m) == (4, 4)
+        @test all(isnan, [m[i, i] for i in 1:4])
+        @test isequal(m, permutedims(m)) # NaN diagonal: isequal, not ==
+        @test isapprox(m[1, 2], mi(x, y); rtol = 1.0e-6)
+        q = mi_matrix(data; quantiles = true)
+        @test q.lower[1, 2] <= q.estimate[1, 2] <= q.upper[1, 2]
+        @test isequal(mi_matrix(data; map = (f, xs) -> [f(v) for v in xs]), m)
+
+        s = mi_screen(data[:, 2:4], x)
+        @test s[1].column == 3 # exp.(x) against x
+        @test issorted([r.mi for r in s]; rev = true)
+        @test isapprox(s[1].mi, mi(exp.(x), x); rtol = 1.0e-6)
+        @test all(r -> r.method === :mist, s)
+    end
+
     @testset "low-level layer" begin
         if Sys.WORD_SIZE == 64
             @test sizeof(MistMatrix) == 32

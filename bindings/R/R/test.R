@@ -1,0 +1,96 @@
+# test.R: the permutation test of independence, printed as R's other tests are.
+
+# MistMethod of each method name (include/mist.h), and the name of each MistMethod.
+method_codes <- c(
+  mist = 0L, shrink = 1L, ross = 2L, ksg = 3L, gaussian = 4L, gcmi = 5L,
+  "miller-madow" = 6L, plugin = 7L, auto = 8L
+)
+method_name <- function(code) names(method_codes)[match(code, method_codes)]
+
+# Long names for printed results.
+method_titles <- c(
+  mist = "the learned model", shrink = "the shrinkage estimate of the contingency table",
+  ross = "Ross's estimator", ksg = "KSG", gaussian = "the Gaussian estimator",
+  gcmi = "the Gaussian-copula estimator", "miller-madow" = "the Miller-Madow estimate",
+  plugin = "the plug-in estimate"
+)
+
+# A seed for libmist from R's random number generator, so that set.seed() makes a call repeatable.
+draw_seed <- function(seed) {
+  if (is.null(seed)) {
+    return(as.double(sample.int(.Machine$integer.max, 1)))
+  }
+  check_count(seed, "seed", min = 0)
+  as.double(seed)
+}
+
+#' Permutation test of independence
+#'
+#' Tests whether `x` and `y` are independent: the mutual information
+#' estimate on the data is compared with its values on `B` random row
+#' permutations of `y`, which break any dependence. The p-value,
+#' `(1 + #{permuted estimates >= observed}) / (1 + B)`, is exact for any
+#' estimator and sample size. It is never below `1 / (1 + B)`: use
+#' `B = 999` or more for p-values near 0.001.
+#'
+#' Unlike [stats::cor.test()], which detects linear (Pearson) or monotone
+#' (Spearman, Kendall) association only, the test detects any dependence the
+#' estimator sees, non-monotone (quadratic, circular) too, and takes
+#' multivariate `x` and `y`. The permutations run in batches: a test costs
+#' about `B + 1` estimates. The estimator is chosen once, on the data, and
+#' every permutation runs the same one.
+#'
+#' @inheritParams mi
+#' @param B Number of permutations.
+#' @param seed Seed of the permutations, a whole number; `NULL` draws one from
+#'   R's random number generator, so [set.seed()] makes the test repeatable.
+#' @return A list of class `"htest"`: `statistic` and `estimate` (the MI
+#'   estimate, nats), `parameter` (`B`), `p.value`, `null.value` (0),
+#'   `alternative` (`"greater"`), `method` (a sentence naming the estimator
+#'   that answered), `mi_method` (its name, as `method` takes it) and
+#'   `data.name`.
+#' @seealso [mi()], [mi_screen()], [stats::cor.test()], `energy::dcor.test()`.
+#' @export
+#' @examples
+#' set.seed(1)
+#' x <- runif(100, -1, 1)
+#' y <- x^2 + rnorm(100, sd = 0.1) # dependent, but not correlated
+#' cor.test(x, y)$p.value
+#' mi_test(x, y)
+#' mi_test(iris$Species, iris$Sepal.Width, B = 99) # a class against a measurement
+mi_test <- function(x, y, B = 199,
+                    method = c("auto", "mist", "ksg", "gaussian", "gcmi", "shrink", "miller-madow", "plugin", "ross"),
+                    k = 5, estimator = NULL, seed = NULL, na.rm = FALSE) {
+  data_name <- paste(deparse1(substitute(x)), "and", deparse1(substitute(y)))
+  method <- match.arg(method)
+  check_count(B, "B", min = 1)
+  check_count(k, "k", min = 1)
+  if (!isTRUE(na.rm) && !identical(na.rm, FALSE)) {
+    stop("na.rm must be TRUE or FALSE", call. = FALSE)
+  }
+  seed <- draw_seed(seed)
+  check_pair(x, y, "x", "y", discrete = TRUE)
+  cx <- code_columns(x)
+  cy <- code_columns(y)
+  rows <- complete_rows(cx$data, cy$data, na.rm)
+  if (length(rows) < n_rows(x)) {
+    cx$data <- take_rows(cx$data, rows)
+    cy$data <- take_rows(cy$data, rows)
+  }
+  r <- .Call(
+    C_mist_test, get_estimator(estimator), cx$data, cy$data, cx$kinds, cy$kinds,
+    method_codes[[method]], as.double(k), as.double(B), seed
+  )
+  answered <- method_name(r[[4]])
+  structure(list(
+    statistic = c("MI (nats)" = r[[1]]),
+    parameter = c(B = r[[3]]),
+    p.value = r[[2]],
+    estimate = c("mutual information (nats)" = r[[1]]),
+    null.value = c("mutual information" = 0),
+    alternative = "greater",
+    method = sprintf("Permutation test of independence: mutual information by %s", method_titles[[answered]]),
+    data.name = if (na.rm) sprintf("%s (%d complete rows)", data_name, length(rows)) else data_name,
+    mi_method = answered
+  ), class = "htest")
+}
