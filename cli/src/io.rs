@@ -24,6 +24,9 @@ pub enum IoError {
     /// The file holds no data rows (it may hold a header).
     #[error("{path}: file has no data rows")]
     Empty { path: PathBuf },
+    /// Every data row has a missing value in X or Y, and `--na drop` dropped them all.
+    #[error("{path}: every one of its {dropped} data rows has a missing value in X or Y")]
+    AllMissing { path: PathBuf, dropped: usize },
     /// The CSV itself is malformed (e.g. not UTF-8).
     #[error("{path}: {source}")]
     Csv { path: PathBuf, source: csv::Error },
@@ -37,8 +40,14 @@ pub enum IoError {
     /// A cell is not a number (`column` is its number from 1, with its header name if any).
     #[error("{path}: line {line}, column {column}: {cell:?} is not a number")]
     NotNumeric { path: PathBuf, line: u64, column: String, cell: String },
-    /// A cell is NaN or infinite.
-    #[error("{path}: line {line}, column {column}: {cell} is not finite (NaN/Inf are not allowed)")]
+    /// A cell is missing: empty, `NA` or `NaN` (see [`is_missing`]).
+    #[error(
+        "{path}: line {line}, column {column}: {} is a missing value; --na drop drops the rows that have one",
+        describe_missing(cell)
+    )]
+    Missing { path: PathBuf, line: u64, column: String, cell: String },
+    /// A cell is infinite.
+    #[error("{path}: line {line}, column {column}: {cell} is not finite (Inf is not allowed)")]
     NonFinite { path: PathBuf, line: u64, column: String, cell: String },
     /// The columns asked for as X and Y are not in the file (see [`LayoutError`]); `row_names`
     /// when a row-names column was skipped (and is not counted).
@@ -82,11 +91,24 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// How to read a CSV file: what separates its cells and which columns are X and Y.
+/// How to read a CSV file: what separates its cells, which columns are X and Y, and whether rows
+/// with a missing value in them are dropped (otherwise a missing value is an error).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CsvOptions {
     pub delimiter: Delimiter,
     pub columns: Columns,
+    pub drop_missing: bool,
+}
+
+/// Whether `cell` (trimmed) marks a missing value: empty, or `NA`, `NaN` or `nan` as R, Julia,
+/// pandas and NumPy write one.
+pub fn is_missing(cell: &str) -> bool {
+    cell.is_empty() || cell == "NA" || cell.eq_ignore_ascii_case("nan")
+}
+
+/// A missing cell as a message names it.
+fn describe_missing(cell: &str) -> String {
+    if cell.is_empty() { "an empty cell".to_string() } else { format!("{cell:?}") }
 }
 
 /// Paired samples read from a file, and the row-names column left out of it, if any (for the
@@ -96,6 +118,8 @@ pub struct Samples {
     pub x: Array2<f64>,
     pub y: Array2<f64>,
     pub row_names: Option<RowNames>,
+    /// Rows dropped for a missing value in X or Y (with [`CsvOptions::drop_missing`]).
+    pub dropped: usize,
 }
 
 /// A first column skipped as row names: its header cell is empty and every other is not.
@@ -152,7 +176,8 @@ pub fn parse_csv(
     dims: Option<(usize, usize)>,
 ) -> Result<(Array2<f64>, Array2<f64>), IoError> {
     let columns = dims.map_or(Columns::FromHeader, |(dx, dy)| Columns::Split { dx, dy });
-    let samples = parse_csv_with(path, bytes, &CsvOptions { delimiter: Delimiter::Auto, columns })?;
+    let samples =
+        parse_csv_with(path, bytes, &CsvOptions { delimiter: Delimiter::Auto, columns, drop_missing: false })?;
     Ok((samples.x, samples.y))
 }
 
@@ -191,12 +216,17 @@ pub fn parse_csv_with(path: &Path, bytes: &[u8], options: &CsvOptions) -> Result
     let mut used: Vec<usize> = xs.iter().chain(&ys).copied().collect();
     used.sort_unstable();
     let (mut row, mut xv, mut yv) = (vec![0.0; cells - skip], Vec::new(), Vec::new());
+    let mut dropped = 0;
     let first_data = (!header).then_some(Ok(first));
     for record in first_data.into_iter().chain(records) {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != cells {
             return Err(IoError::Ragged { path: path.into(), line, got: record.len(), expected: cells });
+        }
+        if options.drop_missing && used.iter().any(|&i| is_missing(&record[skip + i])) {
+            dropped += 1;
+            continue;
         }
         for &i in &used {
             row[i] = number(path, line, &record[skip + i], || label(i, names))?;
@@ -205,16 +235,22 @@ pub fn parse_csv_with(path: &Path, bytes: &[u8], options: &CsvOptions) -> Result
         yv.extend(ys.iter().map(|&i| row[i]));
     }
     if xv.is_empty() {
-        return Err(IoError::Empty { path: path.into() });
+        return Err(match dropped {
+            0 => IoError::Empty { path: path.into() },
+            dropped => IoError::AllMissing { path: path.into(), dropped },
+        });
     }
     let matrix = |values: Vec<f64>, width: usize| {
         Array2::from_shape_vec((values.len() / width, width), values).expect("every row gave `width` values")
     };
-    Ok(Samples { x: matrix(xv, xs.len()), y: matrix(yv, ys.len()), row_names })
+    Ok(Samples { x: matrix(xv, xs.len()), y: matrix(yv, ys.len()), row_names, dropped })
 }
 
 /// The finite number in `cell` (on `line`, in the column `column` labels), or why it is not one.
 fn number(path: &Path, line: u64, cell: &str, column: impl Fn() -> String) -> Result<f64, IoError> {
+    if is_missing(cell) {
+        return Err(IoError::Missing { path: path.into(), line, column: column(), cell: cell.to_string() });
+    }
     let value: f64 = cell.parse().map_err(|_| IoError::NotNumeric {
         path: path.into(),
         line,
@@ -227,9 +263,9 @@ fn number(path: &Path, line: u64, cell: &str, column: impl Fn() -> String) -> Re
     Ok(value)
 }
 
-/// A row is a header when any of its cells does not parse as a number.
+/// A row is a header when any of its cells is neither a number nor a missing value.
 fn is_header(row: &StringRecord) -> bool {
-    row.iter().any(|cell| cell.parse::<f64>().is_err())
+    row.iter().any(|cell| cell.parse::<f64>().is_err() && !is_missing(cell))
 }
 
 /// Whether the `header` (the first record of the file `bytes`) starts with a row-names column: its
@@ -383,6 +419,23 @@ mod tests {
         assert!(is_header(&record(&["X0", "X1", "Y0"])));
         assert!(is_header(&record(&["1.5", "b", "3"])));
         assert!(!is_header(&record(&["1", "-2.5e3", "NaN"])));
+        assert!(!is_header(&record(&["NA", "", "2"])), "missing values are data, not names");
+    }
+
+    #[test]
+    fn drop_missing_leaves_out_rows_with_empty_na_or_nan_cells_in_x_or_y() {
+        let text = "a,b,c\n1,2,x\nNA,3,x\n4,,x\n5,NaN,x\n6,7,\n";
+        let options = CsvOptions { drop_missing: true, ..select("a", "b") };
+        let samples = parse_csv_with(Path::new("t.csv"), text.as_bytes(), &options).unwrap();
+        // Column c is not chosen: its empty cell keeps row 6.
+        assert_eq!((samples.x, samples.y, samples.dropped), (array![[1.0], [6.0]], array![[2.0], [7.0]], 3));
+        let all = parse_csv_with(Path::new("t.csv"), b"a,b\nNA,1\n,2\n", &options).unwrap_err();
+        assert_eq!(all.to_string(), "t.csv: every one of its 2 data rows has a missing value in X or Y");
+        let strict = parse_csv_with(Path::new("t.csv"), text.as_bytes(), &select("a", "b")).unwrap_err();
+        assert_eq!(
+            strict.to_string(),
+            "t.csv: line 3, column 1 (a): \"NA\" is a missing value; --na drop drops the rows that have one"
+        );
     }
 
     #[test]
@@ -400,7 +453,12 @@ mod tests {
         assert_eq!(msg("1,2\n3,abc\n", Some((1, 1))), "t.csv: line 2, column 2: \"abc\" is not a number");
         assert_eq!(msg("x,y\n1,2\n3,abc\n", Some((1, 1))), "t.csv: line 3, column 2 (y): \"abc\" is not a number");
         assert_eq!(msg("x,y\n1,2\n-inf,4\n", None).split(" is").next(), Some("t.csv: line 3, column 1 (x): -inf"));
-        assert!(msg("1,2\nnan,4\n", Some((1, 1))).starts_with("t.csv: line 2, column 1: nan is not finite"));
+        assert_eq!(
+            msg("1,2\nnan,4\n", Some((1, 1))),
+            "t.csv: line 2, column 1: \"nan\" is a missing value; --na drop drops the rows that have one"
+        );
+        assert!(msg("a,b\n1,\n", Some((1, 1))).contains("line 2, column 2 (b): an empty cell is a missing value"));
+        assert!(msg("1,2\ninf,4\n", Some((1, 1))).ends_with("inf is not finite (Inf is not allowed)"));
         assert!(msg("1,2,3\n", Some((1, 1))).contains("DIM_X + DIM_Y = 3"));
         assert!(msg("1,2\n", None).contains("DIM_X DIM_Y are needed"));
         assert!(msg("a,b\n", Some((1, 1))).contains("no data rows"));

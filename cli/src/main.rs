@@ -13,7 +13,7 @@ use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
 use mist_cli::columns::{ColumnList, Columns};
 use mist_cli::delimiter::Delimiter;
 use mist_cli::io::{CsvOptions, IoError, Samples, read_csv, read_npy_pair};
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,6 +99,10 @@ struct Cli {
     /// line, separated by a space
     #[arg(long, value_name = "B", conflicts_with_all = ["quantiles", "bootstrap"])]
     test: Option<usize>,
+    /// Missing values (empty, NA or NaN cells; NaN in .npy files): error names the first one, drop
+    /// leaves out every row with one in X or Y (said on stderr)
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = Na::Error)]
+    na: Na,
     /// Coverage level of the subsampling interval
     #[arg(long, default_value_t = 0.9)]
     level: f64,
@@ -113,6 +117,15 @@ struct Cli {
     /// BMI reads stdout and stderr together and expects one float)
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// What `--na` does with a missing value.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Na {
+    /// A missing value is an error naming its line and column
+    Error,
+    /// Rows with a missing value in X or Y are left out
+    Drop,
 }
 
 /// The estimators `--method` chooses from; a new one is a variant plus its arm in `estimator`.
@@ -265,9 +278,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure::Usage("--discrete-x and --discrete-y go with --method auto".into()));
     }
     check_quantiles(cli.quantiles.as_deref().unwrap_or_default())?;
-    let Samples { x, y, row_names } = load(cli)?;
+    let Samples { x, y, row_names, dropped } = load(cli)?;
     if let (Some(skipped), false) = (row_names, cli.quiet) {
         eprintln!("mist: skipping the first column of {}: {skipped}", cli.file.display());
+    }
+    if dropped > 0 && !cli.quiet {
+        let rows = if dropped == 1 { "row" } else { "rows" };
+        eprintln!("mist: --na drop: left out {dropped} {rows} with a missing value, {} rows remain", x.nrows());
     }
     let kinds = |discrete: bool, m: &Array2<f64>| discrete.then(|| vec![Kind::Discrete; m.ncols()]);
     let (kx, ky) = (kinds(cli.discrete_x, &x), kinds(cli.discrete_y, &y));
@@ -391,11 +408,12 @@ fn load(cli: &Cli) -> Result<Samples, Failure> {
     let is_npy = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
     let file = &cli.file;
     let selected = cli.x.is_some() || cli.y.is_some();
-    let csv = |columns| read_csv(file, &CsvOptions { delimiter: cli.delimiter, columns });
+    let csv =
+        |columns| read_csv(file, &CsvOptions { delimiter: cli.delimiter, columns, drop_missing: cli.na == Na::Drop });
     match (cli.second.as_deref(), cli.dim_y) {
         (Some(y), None) if is_npy(file) && is_npy(Path::new(y)) && !selected => {
             let (x, y) = read_npy_pair(file, Path::new(y))?;
-            Ok(Samples { x, y, row_names: None })
+            Ok(if cli.na == Na::Drop { drop_nan_rows(x, y) } else { Samples { x, y, row_names: None, dropped: 0 } })
         }
         _ if is_npy(file) && selected => Err(Failure::Usage(
             "--x and --y choose columns of a CSV file; give .npy files as `mist x.npy y.npy`".to_string(),
@@ -417,6 +435,15 @@ fn load(cli: &Cli) -> Result<Samples, Failure> {
             "give both DIM_X and DIM_Y, or neither to read them from an X0,...,Y0,... header".to_string(),
         )),
     }
+}
+
+/// `x` and `y` without the rows that hold a NaN in either (`--na drop` on `.npy` files).
+fn drop_nan_rows(x: Array2<f64>, y: Array2<f64>) -> Samples {
+    let keep: Vec<usize> =
+        (0..x.nrows()).filter(|&i| !x.row(i).iter().chain(y.row(i).iter()).any(|v| v.is_nan())).collect();
+    let dropped = x.nrows() - keep.len();
+    let (x, y) = (x.select(Axis(0), &keep), y.select(Axis(0), &keep));
+    Samples { x, y, row_names: None, dropped }
 }
 
 /// The CSV columns `--x` and `--y` choose (both or neither: then a BMI-style header says).

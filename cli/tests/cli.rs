@@ -252,7 +252,7 @@ fn input_errors_name_the_problem() {
     let text = write(&dir, "text.csv", "X0,Y0\n1,2\n3,4\n5,abc\n");
     fails_with(&[s(&text)], 2, "line 4, column 2 (Y0): \"abc\" is not a number");
     let nan = write(&dir, "nan.csv", "1,2\nNaN,4\n");
-    fails_with(&[s(&nan), "1", "1"], 2, "line 2, column 1: NaN is not finite");
+    fails_with(&[s(&nan), "1", "1"], 2, "line 2, column 1: \"NaN\" is a missing value; --na drop drops the rows");
     let csv = sample_csv(&dir, false);
     fails_with(&[s(&csv), "2", "2"], 2, "DIM_X = 2 and DIM_Y = 2 do not split its 3 columns");
     fails_with(&[s(&csv)], 2, "DIM_X DIM_Y are needed");
@@ -506,7 +506,7 @@ fn messages_speak_the_command_lines_language() {
     fails_exactly(
         &[s(&inf), "1", "1"],
         2,
-        &format!("{}: line 3, column 1 (a): inf is not finite (NaN/Inf are not allowed)", s(&inf)),
+        &format!("{}: line 3, column 1 (a): inf is not finite (Inf is not allowed)", s(&inf)),
     );
 }
 
@@ -585,4 +585,31 @@ fn a_permutation_test_prints_the_estimate_and_the_p_value() {
         "{summary}"
     );
     fails_exactly(&[s(&csv), "2", "1", "--test", "0"], 2, "--test 0: give the number of permutations, e.g. --test 199");
+}
+
+/// `--na drop`: rows with an empty, NA or NaN cell in X or Y are left out and counted on stderr; the
+/// estimate is the one of the file without them. The default names the first missing cell.
+#[test]
+fn na_drop_leaves_out_incomplete_rows() {
+    let dir = TempDir::new().unwrap();
+    let full = csv_text(Some("a,b,c"), ",");
+    let mut lines: Vec<String> = full.lines().map(str::to_string).collect();
+    // Line 4 misses a (NA), line 8 misses c (empty), line 10 misses b (NaN).
+    for (line, hole) in [(3, 0), (7, 2), (9, 1)] {
+        let mut cells: Vec<&str> = lines[line].split(',').collect();
+        cells[hole] = ["NA", "NaN", ""][hole];
+        lines[line] = cells.join(",");
+    }
+    let holes = write(&dir, "holes.csv", &(lines.join("\n") + "\n"));
+    let kept: Vec<&str> =
+        lines.iter().enumerate().filter(|(i, _)| ![3, 7, 9].contains(i)).map(|(_, l)| l.as_str()).collect();
+    let clean = write(&dir, "clean.csv", &(kept.join("\n") + "\n"));
+    let select = ["--x", "a,b", "--y", "c", "--method", "ksg"];
+    let with_drop: Vec<&str> = [s(&holes)].into_iter().chain(select).chain(["--na", "drop"]).collect();
+    let clean_args: Vec<&str> = [s(&clean)].into_iter().chain(select).collect();
+    assert_eq!(estimate(&with_drop), estimate(&clean_args));
+    let summary = stderr_of(&with_drop);
+    assert!(summary.contains("mist: --na drop: left out 3 rows with a missing value, 197 rows remain"), "{summary}");
+    let strict: Vec<&str> = with_drop[..with_drop.len() - 2].to_vec();
+    fails_with(&strict, 2, "line 4, column 1 (a): \"NA\" is a missing value; --na drop drops the rows that have one");
 }
