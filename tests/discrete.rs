@@ -232,3 +232,80 @@ fn contingency_tables_estimates_converge_and_their_errors_are_printed() {
     println!("shrinkage below the plug-in's MSE in {shrink_wins} of {undersampled} cells with n ≤ 10 × cells");
     assert!(undersampled >= 20, "the grid must hold undersampled tables");
 }
+
+/// Class-conditional Gaussians: a class c (2 to 5 classes, random weights) and Y | c ~ N(μ_c, I) in
+/// 1 to 4 dimensions, n = 200 to 1,000; 100 datasets. The truth, I(C;Y) = E[ln φ(y − μ_c) −
+/// ln Σ p_c' φ(y − μ_c')], by Monte Carlo over 100,000 draws (standard error about 0.002 nats).
+/// Ross's estimator (k = 3, what `auto` runs) is within 0.05 nats on average, and no less accurate
+/// than KSG (k = 5) run on the class labels as numbers (paired absolute errors, printed).
+#[test]
+fn class_conditional_gaussians_ross_is_accurate_and_no_worse_than_ksg_on_labels() {
+    use mist::baselines::discrete::Ross;
+    use rand_distr::StandardNormal;
+    let mut rng = ChaCha8Rng::seed_from_u64(34);
+    let (mut ross_errors, mut diffs) = (Vec::new(), Vec::new());
+    let mut ksg_errors = Vec::new();
+    for dataset in 0..100 {
+        let classes = 2 + dataset % 4;
+        let d = 1 + (dataset / 4) % 4;
+        let n = [200, 500, 1000][dataset % 3];
+        let weights: Vec<f64> = (0..classes).map(|_| rng.random_range(0.3..1.0)).collect();
+        let total: f64 = weights.iter().sum();
+        let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let spread = rng.random_range(0.3..1.5);
+        let means: Vec<Vec<f64>> =
+            (0..classes).map(|_| (0..d).map(|_| spread * rng.sample::<f64, _>(StandardNormal)).collect()).collect();
+        let mut draw = |rng: &mut ChaCha8Rng| {
+            let mut u: f64 = rng.random_range(0.0..1.0);
+            let c = p.iter().position(|&pc| {
+                u -= pc;
+                u < 0.0
+            });
+            let c = c.unwrap_or(classes - 1);
+            let y: Vec<f64> = means[c].iter().map(|m| m + rng.sample::<f64, _>(StandardNormal)).collect();
+            (c, y)
+        };
+        // ln φ(y − μ) up to the constant shared by every class.
+        let log_kernel = |y: &[f64], mu: &[f64]| -0.5 * y.iter().zip(mu).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
+        let draws = 100_000;
+        let mut truth = 0.0;
+        for _ in 0..draws {
+            let (c, y) = draw(&mut rng);
+            let own = log_kernel(&y, &means[c]);
+            let logs: Vec<f64> = means.iter().map(|mu| log_kernel(&y, mu)).collect();
+            let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mixture = top + logs.iter().zip(&p).map(|(l, pc)| pc * (l - top).exp()).sum::<f64>().ln();
+            truth += (own - mixture) / draws as f64;
+        }
+        let (mut labels, mut ys) = (Array2::zeros((n, 1)), Array2::zeros((n, d)));
+        for r in 0..n {
+            let (c, y) = draw(&mut rng);
+            labels[[r, 0]] = c as f64;
+            ys.row_mut(r).iter_mut().zip(&y).for_each(|(o, v)| *o = *v);
+        }
+        let ross = Ross { k: 3 }.estimate(labels.view(), ys.view()).expect("a class and a measurement");
+        let ksg = Ksg { k: 5 }.estimate(labels.view(), ys.view()).expect("labels as numbers");
+        ross_errors.push((ross - truth).abs());
+        ksg_errors.push((ksg - truth).abs());
+        diffs.push((ross - truth).abs() - (ksg - truth).abs());
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let se = |v: &[f64]| {
+        let m = mean(v);
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64 / v.len() as f64).sqrt()
+    };
+    println!(
+        "class-conditional Gaussians, 100 datasets: mean absolute error Ross (k = 3) {:.4}, KSG (k = 5) on the labels {:.4} nats; paired Ross − KSG {:+.4} ± {:.4}",
+        mean(&ross_errors),
+        mean(&ksg_errors),
+        mean(&diffs),
+        se(&diffs)
+    );
+    assert!(mean(&ross_errors) <= 0.05, "Ross's mean absolute error {}", mean(&ross_errors));
+    assert!(
+        mean(&diffs) <= 2.0 * se(&diffs),
+        "Ross less accurate than KSG on labels: {} ± {}",
+        mean(&diffs),
+        se(&diffs)
+    );
+}

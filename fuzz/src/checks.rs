@@ -6,8 +6,9 @@
 //! the same function. Only `std`, `mist` and `ndarray` may be used here.
 
 use mist::ffi::{
-    MistEstimator, MistLayout, MistMatrix, MistStatus, mist_create, mist_estimate, mist_estimate_batch, mist_gaussian,
-    mist_ksg, mist_last_error, mist_max_dx, mist_max_dy, mist_quantiles,
+    MistEstimator, MistLayout, MistMatrix, MistStatus, MistTestResult, mist_create, mist_discrete, mist_estimate,
+    mist_estimate_auto, mist_estimate_batch, mist_gaussian, mist_gcmi, mist_ksg, mist_last_error, mist_max_dx,
+    mist_max_dy, mist_pairs, mist_quantiles, mist_ross, mist_test,
 };
 use mist::runtime::{EstimatorOptions, MistEstimator as RustEstimator, ModelSource};
 use mist_cli::io::{parse_csv, parse_npy};
@@ -287,11 +288,14 @@ fn estimator() -> *const MistEstimator {
 // ---------------------------------------------------------------------------------------------
 
 /// Calls `mist_ksg`, `mist_gaussian`, `mist_estimate`, `mist_quantiles` and `mist_estimate_batch`
-/// (1 to 3 datasets) through the C ABI on matrices decoded from `data`.
+/// (1 to 3 datasets) through the C ABI on matrices decoded from `data`, then (bits 5-7) the
+/// discrete estimators and `mist_gcmi`, `mist_estimate_auto` with decoded column kinds and method,
+/// and `mist_test` and `mist_pairs` with a decoded method.
 ///
-/// Layout of the input: which calls (bits 0-4 of byte 0), NULL outputs (byte 1 = 0xff), k, the
+/// Layout of the input: which calls (bits 0-7 of byte 0), NULL outputs (byte 1 = 0xff), k, the
 /// quantile levels, the number of extra batch datasets, then each dataset (row counts, each
-/// matrix's columns, layout, constant columns, then the values).
+/// matrix's columns, layout, constant columns, then the values); after them, for bits 5-7, a method
+/// byte, one kind byte per column of X then Y, and two pair bytes.
 pub fn ffi_input(data: &[u8]) {
     let mut b = Bytes { data };
     let calls = b.u8();
@@ -373,6 +377,119 @@ pub fn ffi_input(data: &[u8]) {
                 all.iter().all(|d| d.well_formed() && in_limits(d)) && !null_out,
                 "mist_estimate_batch accepted bad input"
             );
+        }
+    }
+    // The estimators of discrete data and the calls that run many datasets of one method: on the
+    // small datasets only (Ross, KSG under auto and the permutations are O(n²)).
+    if calls & 0xe0 == 0 || main.x.rows > 80 {
+        return;
+    }
+    let method = c_int::from(b.u8() % 11) - 1; // -1 and 9 are not methods
+    let kind = |b: &mut Bytes| c_int::from(b.u8() % 4); // 3 is not a kind
+    let x_kinds: Vec<c_int> = (0..main.x.cols.min(64)).map(|_| kind(&mut b)).collect();
+    let y_kinds: Vec<c_int> = (0..main.y.cols.min(64)).map(|_| kind(&mut b)).collect();
+    let kinds_ptr = |k: &Vec<c_int>, cols: usize| if k.len() == cols { k.as_ptr() } else { std::ptr::null() };
+    let valid = |k: &[c_int], cols: usize| k.len() != cols || k.iter().all(|&v| v < 3);
+    let valid_kinds = valid(&x_kinds, main.x.cols) && valid(&y_kinds, main.y.cols);
+    let valid_method = (0..=8).contains(&method);
+    if calls & 32 != 0 {
+        for (name, which) in [("mist_discrete", 0), ("mist_ross", 1), ("mist_gcmi", 2)] {
+            out = [sentinel()];
+            // SAFETY: as above.
+            let status = unsafe {
+                match which {
+                    0 => mist_discrete(&x, &y, method, out_ptr(&mut out)),
+                    1 => mist_ross(&x, &y, k, out_ptr(&mut out)),
+                    _ => mist_gcmi(&x, &y, out_ptr(&mut out)),
+                }
+            };
+            if check_call(&format!("{name}(method = {method}, k = {k})"), status, &out) {
+                assert!(main.well_formed() && !null_out, "{name} accepted bad input");
+            }
+        }
+    }
+    if calls & 64 != 0 {
+        out = [sentinel()];
+        let mut answered: c_int = -1;
+        let answered_ptr: *mut c_int = if null_out { std::ptr::null_mut() } else { &mut answered };
+        // SAFETY: the kinds are NULL or hold one int per column; the outputs NULL or writable.
+        let status = unsafe {
+            mist_estimate_auto(
+                est,
+                &x,
+                &y,
+                kinds_ptr(&x_kinds, main.x.cols),
+                kinds_ptr(&y_kinds, main.y.cols),
+                out_ptr(&mut out),
+                answered_ptr,
+            )
+        };
+        if check_call("mist_estimate_auto", status, &out) {
+            assert!(main.well_formed() && !null_out && valid_kinds, "mist_estimate_auto accepted bad input");
+            assert!((0..=3).contains(&answered), "mist_estimate_auto answered with method {answered}");
+        }
+    }
+    if calls & 128 != 0 {
+        let permutations = usize::from(b.u8() % 4); // 0 is refused
+        let mut result = MistTestResult { estimate: sentinel(), p_value: sentinel(), permutations: 0, method: -1 };
+        let result_ptr: *mut MistTestResult = if null_out { std::ptr::null_mut() } else { &mut result };
+        // SAFETY: as for mist_estimate_auto.
+        let status = unsafe {
+            mist_test(
+                est,
+                &x,
+                &y,
+                kinds_ptr(&x_kinds, main.x.cols),
+                kinds_ptr(&y_kinds, main.y.cols),
+                method,
+                k,
+                permutations,
+                u64::from(b.u8()),
+                result_ptr,
+            )
+        };
+        let written = [result.estimate, result.p_value];
+        if check_call(&format!("mist_test(method = {method}, B = {permutations})"), status, &written) {
+            assert!(
+                main.well_formed() && permutations > 0 && valid_method && valid_kinds,
+                "mist_test accepted bad input"
+            );
+            let floor = 1.0 / (1 + permutations) as f64;
+            assert!(result.p_value >= floor && result.p_value <= 1.0, "mist_test p-value {}", result.p_value);
+            assert_eq!(result.permutations, permutations);
+        }
+        // The columns of X as one table, with two pairs of column indices (an index past the table
+        // is refused).
+        let pairs = [usize::from(b.u8() % 5), usize::from(b.u8() % 5), 0, main.x.cols.saturating_sub(1)];
+        let (mut mi, mut lo, mut hi) = ([sentinel(); 2], [sentinel(); 2], [sentinel(); 2]);
+        let (lo_ptr, hi_ptr) = if calls & 1 != 0 {
+            (lo.as_mut_ptr(), hi.as_mut_ptr())
+        } else {
+            (std::ptr::null_mut(), std::ptr::null_mut())
+        };
+        let mut methods: [c_int; 2] = [-1; 2];
+        // SAFETY: `pairs` holds 2 pairs; every output NULL or room for 2 values.
+        let status = unsafe {
+            mist_pairs(
+                est,
+                &x,
+                kinds_ptr(&x_kinds, main.x.cols),
+                pairs.as_ptr(),
+                2,
+                method,
+                k,
+                if null_out { std::ptr::null_mut() } else { mi.as_mut_ptr() },
+                lo_ptr,
+                hi_ptr,
+                methods.as_mut_ptr(),
+            )
+        };
+        if check_call(&format!("mist_pairs(method = {method}, pairs = {pairs:?})"), status, &mi) {
+            assert!(
+                !null_out && valid_method && pairs.iter().all(|&c| c < main.x.cols),
+                "mist_pairs accepted bad input"
+            );
+            assert!(methods.iter().all(|m| (0..=7).contains(m)), "mist_pairs answered with methods {methods:?}");
         }
     }
 }
