@@ -255,7 +255,7 @@ fn class_conditional_gaussians_ross_is_accurate_and_no_worse_than_ksg_on_labels(
         let spread = rng.random_range(0.3..1.5);
         let means: Vec<Vec<f64>> =
             (0..classes).map(|_| (0..d).map(|_| spread * rng.sample::<f64, _>(StandardNormal)).collect()).collect();
-        let mut draw = |rng: &mut ChaCha8Rng| {
+        let draw = |rng: &mut ChaCha8Rng| {
             let mut u: f64 = rng.random_range(0.0..1.0);
             let c = p.iter().position(|&pc| {
                 u -= pc;
