@@ -100,20 +100,40 @@ complete_rows <- function(x, y, na.rm, xname = "x", yname = "y") {
   if (all(ok) || na.rm) {
     return(which(ok))
   }
-  for (side in list(list(x, xname), list(y, yname))) {
-    m <- side[[1]]
-    bad <- which(!stats::complete.cases(m))
-    if (length(bad) > 0) {
-      row <- bad[1]
-      cells <- if (is.data.frame(m)) vapply(m, function(col) is.na(col[row]), TRUE) else is.na(as.matrix(m)[row, ])
-      col <- which(cells)[1]
-      label <- if (!is.null(colnames(m))) sprintf(" (%s)", colnames(m)[col]) else ""
-      stop(sprintf(
-        "%s has NA in row %d, column %d%s; na.rm = TRUE drops the incomplete rows",
-        side[[2]], row, col, label
-      ), call. = FALSE)
-    }
+  stop_at_na(x, xname)
+  stop_at_na(y, yname)
+}
+
+# Stops with an error naming the first NA of m (coded data named `name`), if it has one.
+stop_at_na <- function(m, name) {
+  bad <- which(!stats::complete.cases(m))
+  if (length(bad) > 0) {
+    row <- bad[1]
+    cells <- if (is.data.frame(m)) vapply(m, function(col) is.na(col[row]), TRUE) else is.na(as.matrix(m)[row, ])
+    col <- which(cells)[1]
+    label <- if (!is.null(colnames(m))) sprintf(" (%s)", colnames(m)[col]) else ""
+    stop(sprintf(
+      "%s has NA in row %d, column %d%s; na.rm = TRUE drops the incomplete rows",
+      name, row, col, label
+    ), call. = FALSE)
   }
+}
+
+# x and y checked and coded (code_columns()) with the complete rows only, as `na.rm` says:
+# list(x, y, rows), `rows` the rows kept.
+coded_pair <- function(x, y, na.rm) {
+  if (!isTRUE(na.rm) && !identical(na.rm, FALSE)) {
+    stop("na.rm must be TRUE or FALSE", call. = FALSE)
+  }
+  check_pair(x, y, "x", "y", discrete = TRUE)
+  cx <- code_columns(x)
+  cy <- code_columns(y)
+  rows <- complete_rows(cx$data, cy$data, na.rm)
+  if (length(rows) < n_rows(x)) {
+    cx$data <- take_rows(cx$data, rows)
+    cy$data <- take_rows(cy$data, rows)
+  }
+  list(x = cx, y = cy, rows = rows)
 }
 
 # Rows `rows` of x (a vector, matrix or data frame).

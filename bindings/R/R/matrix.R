@@ -66,15 +66,7 @@ coded_table <- function(data, name, na.rm) {
   ok <- stats::complete.cases(coded$data)
   if (!all(ok)) {
     if (!na.rm) {
-      row <- which(!ok)[1]
-      m <- coded$data
-      cells <- if (is.data.frame(m)) vapply(m, function(col) is.na(col[row]), TRUE) else is.na(as.matrix(m)[row, ])
-      col <- which(cells)[1]
-      label <- if (!is.null(colnames(m))) sprintf(" (%s)", colnames(m)[col]) else ""
-      stop(sprintf(
-        "%s has NA in row %d, column %d%s; na.rm = TRUE drops the incomplete rows",
-        name, row, col, label
-      ), call. = FALSE)
+      stop_at_na(coded$data, name)
     }
     coded$data <- take_rows(coded$data, which(ok))
   }

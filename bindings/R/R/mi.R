@@ -65,17 +65,9 @@ mi <- function(x, y,
                method = c("auto", "mist", "ksg", "gaussian", "gcmi", "shrink", "miller-madow", "plugin", "ross"),
                k = 5, estimator = NULL, na.rm = FALSE) {
   method <- match.arg(method)
-  if (!isTRUE(na.rm) && !identical(na.rm, FALSE)) {
-    stop("na.rm must be TRUE or FALSE", call. = FALSE)
-  }
-  check_pair(x, y, "x", "y", discrete = TRUE)
-  cx <- code_columns(x)
-  cy <- code_columns(y)
-  rows <- complete_rows(cx$data, cy$data, na.rm)
-  if (length(rows) < n_rows(x)) {
-    cx$data <- take_rows(cx$data, rows)
-    cy$data <- take_rows(cy$data, rows)
-  }
+  coded <- coded_pair(x, y, na.rm)
+  cx <- coded$x
+  cy <- coded$y
   value <- if (method == "auto") {
     both <- .Call(C_mist_auto, get_estimator(estimator), cx$data, cy$data, cx$kinds, cy$kinds)
     structure(both[[1]], method = c("mist", "shrink", "ross", "ksg")[both[[2]] + 1])
@@ -83,7 +75,7 @@ mi <- function(x, y,
     .mi_layout(estimator, cx$data, cy$data, method = method, k = k)
   }
   if (na.rm) {
-    attr(value, "n") <- length(rows)
+    attr(value, "n") <- length(coded$rows)
   }
   value
 }

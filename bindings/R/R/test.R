@@ -88,18 +88,10 @@ mi_test <- function(x, y, B = 199,
   method <- match.arg(method)
   check_count(B, "B", min = 1)
   check_count(k, "k", min = 1)
-  if (!isTRUE(na.rm) && !identical(na.rm, FALSE)) {
-    stop("na.rm must be TRUE or FALSE", call. = FALSE)
-  }
   seed <- draw_seed(seed)
-  check_pair(x, y, "x", "y", discrete = TRUE)
-  cx <- code_columns(x)
-  cy <- code_columns(y)
-  rows <- complete_rows(cx$data, cy$data, na.rm)
-  if (length(rows) < n_rows(x)) {
-    cx$data <- take_rows(cx$data, rows)
-    cy$data <- take_rows(cy$data, rows)
-  }
+  coded <- coded_pair(x, y, na.rm)
+  cx <- coded$x
+  cy <- coded$y
   r <- .Call(
     C_mist_test, get_estimator(estimator), cx$data, cy$data, cx$kinds, cy$kinds,
     method_codes[[method]], as.double(k), as.double(B), seed
@@ -113,7 +105,7 @@ mi_test <- function(x, y, B = 199,
     null.value = c("mutual information" = 0),
     alternative = "greater",
     method = sprintf("Permutation test of independence, MI by %s", method_titles[[answered]]),
-    data.name = if (na.rm) sprintf("%s (%d complete rows)", data_name, length(rows)) else data_name,
+    data.name = if (na.rm) sprintf("%s (%d complete rows)", data_name, length(coded$rows)) else data_name,
     mi_method = answered
   ), class = "htest")
 }
