@@ -27,6 +27,10 @@ pub struct TestResult {
     pub method: Method,
 }
 
+/// Most permutations of one test: 10⁷ resolve p-values to 1e-7, far past any decision; more would
+/// only make a call that never ends.
+pub const MAX_PERMUTATIONS: usize = 10_000_000;
+
 /// Most values of Y's permuted copies held at once: permutations run in blocks of about this many
 /// values (32 MiB), one batch per block.
 const BLOCK_VALUES: usize = 1 << 22;
@@ -49,7 +53,7 @@ impl Test {
     /// [`Method::estimate_many`]).
     ///
     /// # Errors
-    /// [`Error::BadArgument`] for no permutations; the estimator's errors on the data (permutations
+    /// [`Error::BadArgument`] for no permutations or more than [`MAX_PERMUTATIONS`]; the estimator's errors on the data (permutations
     /// hold the same values, so they fail only where the data do).
     pub fn run(
         &self,
@@ -60,11 +64,13 @@ impl Test {
         y_kinds: Option<&[Kind]>,
     ) -> Result<TestResult, RuntimeError> {
         let permutations = self.permutations;
-        if permutations == 0 {
+        if permutations == 0 || permutations > MAX_PERMUTATIONS {
             return Err(Error::BadArgument {
                 name: "permutations",
-                value: "0".into(),
-                why: "a permutation test needs at least one permutation (199 or more for p-values near 0.01)".into(),
+                value: permutations.to_string(),
+                why: format!(
+                    "a permutation test takes 1 to {MAX_PERMUTATIONS} permutations (199 or more for p-values near 0.01)"
+                ),
             }
             .into());
         }

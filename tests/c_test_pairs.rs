@@ -79,6 +79,7 @@ fn bad_arguments_are_refused_and_nothing_is_written() {
     let h = default_handle();
     let (x, y) = bivariate_normal(100, 0.5, 5);
     fails(test(&h, &x, &y, MistMethod::Model, 0, 1), MistStatus::InvalidArgument, &["permutations", "0"]);
+    fails(test(&h, &x, &y, MistMethod::Ksg, usize::MAX, 1), MistStatus::InvalidArgument, &["1 to 10000000"]);
     let (xm, ym) = (rm(&x), rm(&y));
     let mut out = UNSET;
     let status = unsafe { mist_test(h.0, &xm.m(), &ym.m(), null(), null(), 9, 0, 10, 1, &mut out) };

@@ -289,8 +289,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let kinds = |discrete: bool, m: &Array2<f64>| discrete.then(|| vec![Kind::Discrete; m.ncols()]);
     let (kx, ky) = (kinds(cli.discrete_x, &x), kinds(cli.discrete_y, &y));
     if let Some(permutations) = cli.test {
-        if permutations == 0 {
-            return Err(Failure::Usage("--test 0: give the number of permutations, e.g. --test 199".into()));
+        if permutations == 0 || permutations > mist::permutation::MAX_PERMUTATIONS {
+            return Err(Failure::Usage(format!(
+                "--test {permutations}: give the number of permutations, 1 to {}, e.g. --test 199",
+                mist::permutation::MAX_PERMUTATIONS
+            )));
         }
         return permutation_test(cli, &x, &y, (kx.as_deref(), ky.as_deref()), permutations);
     }

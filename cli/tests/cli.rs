@@ -584,7 +584,11 @@ fn a_permutation_test_prints_the_estimate_and_the_p_value() {
             .contains("nats by KSG (k = 5) on n = 200 rows; permutation test of independence with B = 19: p = 0.0500"),
         "{summary}"
     );
-    fails_exactly(&[s(&csv), "2", "1", "--test", "0"], 2, "--test 0: give the number of permutations, e.g. --test 199");
+    fails_exactly(
+        &[s(&csv), "2", "1", "--test", "0"],
+        2,
+        "--test 0: give the number of permutations, 1 to 10000000, e.g. --test 199",
+    );
 }
 
 /// `--na drop`: rows with an empty, NA or NaN cell in X or Y are left out and counted on stderr; the

@@ -34,7 +34,8 @@ pub struct MistTestResult {
 /// give the same answer. Permutations run as batches on the handle's threads: the cost is about
 /// `permutations + 1` estimates, in blocks of at most 32 MiB of permuted Y.
 ///
-/// Errors: those of the estimator on the data; MIST_STATUS_INVALID_ARGUMENT for `permutations` = 0,
+/// Errors: those of the estimator on the data; MIST_STATUS_INVALID_ARGUMENT for `permutations` = 0
+/// or above 10,000,000,
 /// a `method` outside MistMethod or a kind outside MistKind. Nothing is written on failure.
 ///
 /// # Safety

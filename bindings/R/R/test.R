@@ -87,6 +87,9 @@ mi_test <- function(x, y, B = 199,
   data_name <- paste(deparse1(substitute(x)), "and", deparse1(substitute(y)))
   method <- match.arg(method)
   check_count(B, "B", min = 1)
+  if (B > 1e7) {
+    stop("B must be at most 1e7 (p-values to 1e-7)", call. = FALSE)
+  }
   check_count(k, "k", min = 1)
   seed <- draw_seed(seed)
   coded <- coded_pair(x, y, na.rm)

@@ -83,7 +83,8 @@ function mi_test(
     seed::Integer = rand(UInt64),
     estimator::Union{Nothing, MistEstimator} = nothing,
 )
-    permutations >= 1 || throw(ArgumentError("permutations must be ≥ 1, got $permutations"))
+    1 <= permutations <= 10_000_000 ||
+        throw(ArgumentError("permutations must be from 1 to 10^7, got $permutations"))
     check_k(k)
     0 <= seed <= typemax(UInt64) ||
         throw(ArgumentError("seed must fit a UInt64, got $seed"))

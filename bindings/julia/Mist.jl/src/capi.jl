@@ -530,8 +530,9 @@ MIST_METHOD_AUTO picks its estimator once, on the data (`x_kinds`, `y_kinds` as 
 the same answer. Permutations run as batches on the handle's threads: the cost is about
 `permutations + 1` estimates, in blocks of at most 32 MiB of permuted Y.
 
-Errors: those of the estimator on the data; MIST_STATUS_INVALID_ARGUMENT for `permutations` = 0, a
-`method` outside MistMethod or a kind outside MistKind. Nothing is written on failure.
+Errors: those of the estimator on the data; MIST_STATUS_INVALID_ARGUMENT for `permutations` = 0 or
+above 10,000,000, a `method` outside MistMethod or a kind outside MistKind. Nothing is written on
+failure.
 
 # Safety
 `est` must be NULL or a live handle; `x` and `y` NULL or valid MistMatrix views; `x_kinds` and
