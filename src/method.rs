@@ -69,8 +69,8 @@ impl Method {
         }
     }
 
-    /// The baseline this method runs, with whether it reads Y as its X; `None` for the model (and
-    /// for [`Method::Auto`], which runs what [`Method::resolve`] says).
+    /// The baseline this method runs, with whether it reads Y as its X; `None` for the model and
+    /// for [`Method::Auto`], which runs what [`Method::resolve`] says.
     fn baseline(self) -> Option<(Box<dyn Estimator>, bool)> {
         match self {
             Method::Auto | Method::Model => None,
@@ -91,14 +91,19 @@ impl Method {
     ///
     /// # Errors
     /// The first failing dataset, as [`RuntimeError::InDataset`];
-    /// [`RuntimeError::InvalidArgument`] for the model without `est`.
+    /// [`RuntimeError::InvalidArgument`] for the model without `est`, and for [`Method::Auto`]
+    /// (each dataset may need another estimator: resolve it first).
     pub fn estimate_many(
         self,
         est: Option<&MistEstimator>,
         datasets: &[(ArrayView2<f64>, ArrayView2<f64>)],
         taus: &[f64],
     ) -> Result<Vec<(f64, Vec<f64>)>, RuntimeError> {
-        debug_assert!(self != Method::Auto, "resolve auto first");
+        if self == Method::Auto {
+            return Err(RuntimeError::InvalidArgument(
+                "Method::Auto runs nothing itself: resolve it for each dataset".into(),
+            ));
+        }
         let Some((estimator, swap)) = self.baseline() else {
             let est =
                 est.ok_or_else(|| RuntimeError::InvalidArgument("the learned model needs its estimator".into()))?;
@@ -125,5 +130,27 @@ impl Method {
             // No handle, or no threads to be had: the caller's pool does the work.
             _ => run(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn auto_resolves_per_dataset_and_runs_nothing_itself() {
+        let n = 60;
+        let class = Array2::from_shape_fn((n, 1), |(i, _)| (i % 3) as f64);
+        let measure = Array2::from_shape_fn((n, 1), |(i, _)| (i as f64 * 0.37).sin() + (i % 3) as f64);
+        let resolved = Method::Auto.resolve(measure.view(), class.view(), None, None);
+        assert_eq!(resolved, Method::Ross { k: crate::auto::ROSS_K, swap: true });
+        // Swapped: the discrete side is read as X, so the answer is Ross on (class, measure).
+        let answer = resolved.estimate_many(None, &[(measure.view(), class.view())], &[]).unwrap();
+        let direct = Ross { k: crate::auto::ROSS_K }.estimate(class.view(), measure.view()).unwrap();
+        assert_eq!(answer[0].0, direct);
+        assert!(Method::Auto.estimate_many(None, &[(measure.view(), class.view())], &[]).is_err());
+        assert!(Method::Model.estimate_many(None, &[(measure.view(), measure.view())], &[]).is_err());
+        assert_eq!(Method::Ksg { k: 5 }.name(), "KSG (k = 5)");
     }
 }

@@ -70,7 +70,23 @@ coded_table <- function(data, name, na.rm) {
     }
     coded$data <- take_rows(coded$data, which(ok))
   }
+  stop_at_infinite(coded$data, name)
   coded
+}
+
+# Stops with an error naming the first infinite value of m (coded data named `name`), if any: the
+# library would name it within one pair, counted in pairs.
+stop_at_infinite <- function(m, name) {
+  m <- as.matrix(m)
+  bad <- which(is.infinite(m), arr.ind = TRUE)
+  if (nrow(bad) > 0) {
+    first <- bad[order(bad[, 1], bad[, 2])[1], ]
+    label <- if (!is.null(colnames(m))) sprintf(" (%s)", colnames(m)[first[2]]) else ""
+    stop(sprintf(
+      "%s has %s in row %d, column %d%s; mist needs finite values",
+      name, format(m[first[1], first[2]]), first[1], first[2], label
+    ), call. = FALSE)
+  }
 }
 
 #' Mutual information of every pair of columns
@@ -156,6 +172,8 @@ mi_screen <- function(x, y,
   cy <- code_columns(y)
   rows <- complete_rows(cx$data, cy$data, na.rm)
   coded <- list(data = cx$data[rows, , drop = FALSE], kinds = c(cx$kinds, cy$kinds))
+  stop_at_infinite(coded$data, "x")
+  stop_at_infinite(cy$data[rows], "y")
   coded$data$.mist_outcome <- cy$data[rows]
   r <- pair_mi(coded$data, coded$kinds, seq_len(p), rep(p + 1L, p), method, k, TRUE, estimator, cl)
   out <- data.frame(variable = names, mi = r$mi, lower = r$lower, upper = r$upper, method = r$method)

@@ -98,4 +98,9 @@ test_that("mi_screen ranks the columns with intervals and names", {
   y <- mtcars$mpg
   y[3] <- NA
   expect_error(mi_screen(mtcars[-1], y), "y has NA in row 3")
+  y[3] <- Inf
+  expect_error(mi_screen(mtcars[-1], y), "y has Inf in row 3, column 1; mist needs finite values")
+  m <- mtcars
+  m$wt[5] <- -Inf
+  expect_error(mi_matrix(m), "data has -Inf in row 5, column 6 (wt)", fixed = TRUE)
 })
