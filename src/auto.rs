@@ -10,8 +10,6 @@
 //! - a side mixing discrete and continuous columns: KSG (k = 5), which counts the exact ties of
 //!   discrete columns as Gao et al. (2017) do.
 
-use crate::baselines::discrete::{Ross, Table, TableMethod};
-use crate::baselines::{Estimator, Ksg};
 use crate::input::{column_levels, is_discrete};
 use ndarray::ArrayView2;
 
@@ -58,17 +56,6 @@ impl Choice {
             (Side::Discrete, Side::Continuous) => Choice::Ross { swap: false },
             (Side::Continuous, Side::Discrete) => Choice::Ross { swap: true },
             _ => Choice::Ksg,
-        }
-    }
-
-    /// The baseline estimator of this choice with X and Y in the order it reads them, or `None`
-    /// for the learned model.
-    pub fn baseline(self) -> Option<(Box<dyn Estimator>, bool)> {
-        match self {
-            Choice::Model => None,
-            Choice::Shrink => Some((Box::new(Table { method: TableMethod::Shrink }), false)),
-            Choice::Ross { swap } => Some((Box::new(Ross { k: ROSS_K }), swap)),
-            Choice::Ksg => Some((Box::new(Ksg { k: KSG_K }), false)),
         }
     }
 }

@@ -71,7 +71,7 @@ impl Method {
 
     /// The baseline this method runs, with whether it reads Y as its X; `None` for the model and
     /// for [`Method::Auto`], which runs what [`Method::resolve`] says.
-    fn baseline(self) -> Option<(Box<dyn Estimator>, bool)> {
+    pub fn baseline(self) -> Option<(Box<dyn Estimator>, bool)> {
         match self {
             Method::Auto | Method::Model => None,
             Method::Ksg { k } => Some((Box::new(Ksg { k }), false)),

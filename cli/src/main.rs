@@ -4,9 +4,9 @@
 //! and errors go to stderr. Exit codes: 2 for usage and input errors, 1 for estimation errors.
 
 use clap::{Parser, ValueEnum};
-use mist::auto::{Choice, Kind};
-use mist::baselines::discrete::{Ross, Table, TableMethod};
-use mist::baselines::{Estimator, Gaussian, Gcmi, Ksg, bootstrap_interval};
+use mist::auto::Kind;
+use mist::baselines::discrete::TableMethod;
+use mist::baselines::{Estimator, Ksg, bootstrap_interval};
 use mist::input::varying_columns;
 use mist::permutation::Test;
 use mist::runtime::{EstimatorOptions, MistEstimator, ModelSource, RuntimeError};
@@ -154,22 +154,6 @@ enum Method {
 }
 
 impl Method {
-    /// The estimator this method names, built from the options that apply to it.
-    fn estimator(self, cli: &Cli) -> Result<Box<dyn Estimator>, Failure> {
-        Ok(match self {
-            Method::Mist | Method::Auto => Box::new(learned(cli)?),
-            Method::Ksg => Box::new(Ksg { k: cli.k }),
-            Method::Gaussian => Box::new(Gaussian),
-            Method::Gcmi => Box::new(Gcmi),
-            Method::Plugin => Box::new(Table { method: TableMethod::Plugin }),
-            Method::MillerMadow => Box::new(Table { method: TableMethod::MillerMadow }),
-            Method::Shrink => Box::new(Table { method: TableMethod::Shrink }),
-            Method::Ross => Box::new(Ross { k: cli.k }),
-        })
-    }
-}
-
-impl Method {
     /// The library's name for this method, with the options that apply to it.
     fn library(self, cli: &Cli) -> mist::method::Method {
         use mist::method::Method as M;
@@ -297,24 +281,23 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         return permutation_test(cli, &x, &y, (kx.as_deref(), ky.as_deref()), permutations);
     }
-    let choice =
-        matches!(cli.method, Method::Auto).then(|| Choice::of(x.view(), y.view(), kx.as_deref(), ky.as_deref()));
-    let baseline = choice.and_then(Choice::baseline);
+    let auto = matches!(cli.method, Method::Auto);
+    let baseline = cli.method.library(cli).resolve(x.view(), y.view(), kx.as_deref(), ky.as_deref()).baseline();
     // Ross's estimator reads the discrete side as X: auto may swap the sides (MI is symmetric).
     let swapped = matches!(baseline, Some((_, true)));
     let (x, y) = if swapped { (y, x) } else { (x, y) };
-    if let (Some((estimator, _)), Some(_)) = (&baseline, &cli.quantiles) {
+    if let (Some((estimator, _)), Some(_), true) = (&baseline, &cli.quantiles, auto) {
         return Err(Failure::Usage(format!(
             "--quantiles needs the learned model, and --method auto chose {} for these columns",
             estimator.name()
         )));
     }
-    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match (cli.method, baseline) {
-        (Method::Auto, Some((estimator, _))) => {
+    let (estimator, mi, quantiles): (Box<dyn Estimator>, f64, Vec<(f64, f64)>) = match baseline {
+        Some((estimator, _)) => {
             let mi = estimator.estimate(x.view(), y.view())?;
             (estimator, mi, Vec::new())
         }
-        (Method::Mist | Method::Auto, _) => {
+        None => {
             let model = learned(cli)?;
             let taus = cli.quantiles.as_deref().unwrap_or_default();
             let (mi, q) = match taus {
@@ -322,11 +305,6 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 _ => model.estimate_with_quantiles(x.view(), y.view(), taus)?,
             };
             (Box::new(model), mi, taus.iter().copied().zip(q).collect())
-        }
-        (method, _) => {
-            let estimator = method.estimator(cli)?;
-            let mi = estimator.estimate(x.view(), y.view())?;
-            (estimator, mi, Vec::new())
         }
     };
     let interval = cli
@@ -338,7 +316,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         let mut summary = format!(
             "mist: I(X;Y) ≈ {mi:.4} nats by {}{} on n = {} rows, dx = {}, dy = {}",
             estimator.name(),
-            if choice.is_some() { " (chosen by --method auto)" } else { "" },
+            if auto { " (chosen by --method auto)" } else { "" },
             x.nrows(),
             width(if swapped { &y } else { &x }),
             width(if swapped { &x } else { &y })

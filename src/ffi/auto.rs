@@ -4,11 +4,12 @@
 
 use super::estimator::MistEstimator;
 use super::matrix::{MistMatrix, view};
-use super::method::MistMethod;
+use super::method::answered;
 use super::panic::boundary;
 use super::pointer::{check_out, try_ref};
 use super::status::{FfiError, MistStatus};
-use crate::auto::{Choice, Kind};
+use crate::auto::Kind;
+use crate::method::Method;
 use std::ffi::c_int;
 
 /// What the caller says of a column (`mist_estimate_auto`).
@@ -54,14 +55,8 @@ pub unsafe extern "C" fn mist_estimate_auto(
         check_out(out_method, "out_method")?;
         // SAFETY: NULL or `cols` readable ints (caller).
         let (kx, ky) = unsafe { (kinds(x_kinds, x.ncols(), "x_kinds")?, kinds(y_kinds, y.ncols(), "y_kinds")?) };
-        let choice = Choice::of(x, y, kx.as_deref(), ky.as_deref());
-        let method = match choice {
-            Choice::Model => MistMethod::Model,
-            Choice::Shrink => MistMethod::Shrink,
-            Choice::Ross { .. } => MistMethod::Ross,
-            Choice::Ksg => MistMethod::Ksg,
-        };
-        let mi = match choice.baseline() {
+        let method = Method::Auto.resolve(x, y, kx.as_deref(), ky.as_deref());
+        let mi = match method.baseline() {
             None => est.0.estimate(x, y)?,
             Some((estimator, false)) => estimator.estimate(x, y)?,
             Some((estimator, true)) => estimator.estimate(y, x)?,
@@ -69,7 +64,7 @@ pub unsafe extern "C" fn mist_estimate_auto(
         // SAFETY: checked above.
         unsafe {
             out_mi.write(mi);
-            out_method.write(method as c_int);
+            out_method.write(answered(method) as c_int);
         }
         Ok(())
     })
