@@ -216,10 +216,14 @@ typedef enum MistTableMethod {
    */
   MIST_TABLE_METHOD_MILLER_MADOW = 1,
   /**
-   * The James–Stein shrinkage estimate (Hausser & Strimmer 2009): the lowest error of the three
-   * on tables with few rows per cell.
+   * The James–Stein shrinkage estimate (Hausser & Strimmer 2009), as `infotheo`'s `shrink`.
    */
   MIST_TABLE_METHOD_SHRINK = 2,
+  /**
+   * The plug-in estimate with its jackknife bias correction: the lowest error of the four on
+   * tables with few rows per cell.
+   */
+  MIST_TABLE_METHOD_JACKKNIFE = 3,
 } MistTableMethod;
 
 /**
@@ -250,8 +254,7 @@ typedef enum MistMethod {
    */
   MIST_METHOD_MODEL = 0,
   /**
-   * The James–Stein shrinkage estimate of the contingency table (`mist_discrete`): every
-   * varying column discrete.
+   * The James–Stein shrinkage estimate of the contingency table (`mist_discrete`).
    */
   MIST_METHOD_SHRINK = 1,
   /**
@@ -283,6 +286,11 @@ typedef enum MistMethod {
    * `mist_estimate_auto` picks it.
    */
   MIST_METHOD_AUTO = 8,
+  /**
+   * The contingency table's plug-in estimate with its jackknife bias correction
+   * (`mist_discrete`): every varying column discrete.
+   */
+  MIST_METHOD_JACKKNIFE = 9,
 } MistMethod;
 
 /**
@@ -391,7 +399,7 @@ extern "C" {
 /**
  * Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
  * answered: every varying column continuous, the learned model of `est` (as `mist_estimate`);
- * every one discrete, `mist_discrete` with shrinkage; one side discrete and the other continuous,
+ * every one discrete, `mist_discrete` with the jackknife; one side discrete and the other continuous,
  * `mist_ross` with k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with
  * k = 5. `x_kinds` (NULL: all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds`
  * likewise. On success `*out_mi` holds the estimate and `*out_method` a MistMethod.
@@ -462,7 +470,7 @@ enum MistStatus mist_gcmi(const struct MistMatrix *x, const struct MistMatrix *y
  * The MI in nats of two discrete samples from their contingency table: each row of `x` (and of `y`)
  * is one category, rows with equal values in every column (to the bit) being the same category, so
  * values are codes of any kind and several columns form one joint category. `method` is a
- * MistTableMethod (MIST_TABLE_METHOD_SHRINK for tables with few rows per cell). Clipped at 0;
+ * MistTableMethod (MIST_TABLE_METHOD_JACKKNIFE for tables with few rows per cell). Clipped at 0;
  * symmetric in `x` and `y`. Needs n ≥ 2.
  *
  * Errors: as `mist_gaussian`, and MIST_STATUS_INVALID_ARGUMENT for a `method` outside

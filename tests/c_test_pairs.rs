@@ -69,7 +69,7 @@ fn discrete_columns_are_tested_with_their_own_estimators() {
     assert_eq!((r.method, r.p_value), (MistMethod::Ross as i32, 0.02));
     let labels = Array2::from_shape_fn((n, 1), |(i, _)| ((i / 3) % 4) as f64);
     let r = test(&h, &class, &labels, MistMethod::Auto, 49, 1).unwrap();
-    assert_eq!(r.method, MistMethod::Shrink as i32);
+    assert_eq!(r.method, MistMethod::Jackknife as i32);
     // The model refuses discrete columns in the test as in a single call.
     fails(test(&h, &class, &labels, MistMethod::Model, 49, 1), MistStatus::DiscreteData, &["X[:, 0]"]);
 }
@@ -82,8 +82,8 @@ fn bad_arguments_are_refused_and_nothing_is_written() {
     fails(test(&h, &x, &y, MistMethod::Ksg, usize::MAX, 1), MistStatus::InvalidArgument, &["1 to 10000000"]);
     let (xm, ym) = (rm(&x), rm(&y));
     let mut out = UNSET;
-    let status = unsafe { mist_test(h.0, &xm.m(), &ym.m(), null(), null(), 9, 0, 10, 1, &mut out) };
-    fails(check(status, &[out.estimate]), MistStatus::InvalidArgument, &["method = 9"]);
+    let status = unsafe { mist_test(h.0, &xm.m(), &ym.m(), null(), null(), 10, 0, 10, 1, &mut out) };
+    fails(check(status, &[out.estimate]), MistStatus::InvalidArgument, &["method = 10"]);
     let status = unsafe { mist_test(h.0, &xm.m(), &ym.m(), null(), null(), 0, 0, 10, 1, null_mut()) };
     fails(check(status, &[]), MistStatus::NullPointer, &["out"]);
     let mut nan = x.clone();

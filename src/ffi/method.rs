@@ -1,5 +1,5 @@
 //! `MistMethod`: the estimators by number, both what a caller asks for (`mist_test`, `mist_pairs`)
-//! and what answered (`mist_estimate_auto`, which picks among the first four).
+//! and what answered (`mist_estimate_auto`, which picks the model, Ross, KSG or the jackknife).
 
 use super::status::FfiError;
 use crate::auto::{KSG_K, ROSS_K};
@@ -13,8 +13,7 @@ use std::ffi::c_int;
 pub enum MistMethod {
     /// The learned model (`mist_estimate`): every varying column continuous.
     Model = 0,
-    /// The James–Stein shrinkage estimate of the contingency table (`mist_discrete`): every
-    /// varying column discrete.
+    /// The James–Stein shrinkage estimate of the contingency table (`mist_discrete`).
     Shrink = 1,
     /// Ross's estimator (`mist_ross`; k = 3 under auto): one side discrete, the other continuous.
     Ross = 2,
@@ -31,6 +30,9 @@ pub enum MistMethod {
     /// Asked for only, never an answer: the estimator that fits the columns' kinds, as
     /// `mist_estimate_auto` picks it.
     Auto = 8,
+    /// The contingency table's plug-in estimate with its jackknife bias correction
+    /// (`mist_discrete`): every varying column discrete.
+    Jackknife = 9,
 }
 
 /// The method a caller asked for: `value` a MistMethod, `k` the neighbours of KSG and Ross (0: 5
@@ -47,8 +49,9 @@ pub(super) fn asked(value: c_int, k: usize) -> Result<Method, FfiError> {
         6 => Method::Table(TableMethod::MillerMadow),
         7 => Method::Table(TableMethod::Plugin),
         8 => Method::Auto,
+        9 => Method::Table(TableMethod::Jackknife),
         other => {
-            return Err(FfiError::invalid(format!("method = {other} is not a MistMethod (0 to 8)")));
+            return Err(FfiError::invalid(format!("method = {other} is not a MistMethod (0 to 9)")));
         }
     })
 }
@@ -61,6 +64,7 @@ pub(super) fn answered(method: Method) -> MistMethod {
         Method::Table(TableMethod::Shrink) => MistMethod::Shrink,
         Method::Table(TableMethod::MillerMadow) => MistMethod::MillerMadow,
         Method::Table(TableMethod::Plugin) => MistMethod::Plugin,
+        Method::Table(TableMethod::Jackknife) => MistMethod::Jackknife,
         Method::Ross { .. } => MistMethod::Ross,
         Method::Ksg { .. } => MistMethod::Ksg,
         Method::Gaussian => MistMethod::Gaussian,
@@ -74,12 +78,12 @@ mod tests {
 
     #[test]
     fn every_number_reads_back_as_itself() {
-        for value in 0..=8 {
+        for value in 0..=9 {
             assert_eq!(answered(asked(value, 0).unwrap()) as c_int, value);
         }
         assert_eq!(asked(3, 0).unwrap(), Method::Ksg { k: KSG_K });
         assert_eq!(asked(3, 7).unwrap(), Method::Ksg { k: 7 });
         assert_eq!(asked(2, 0).unwrap(), Method::Ross { k: ROSS_K, swap: false });
-        assert!(asked(9, 0).is_err() && asked(-1, 0).is_err());
+        assert!(asked(10, 0).is_err() && asked(-1, 0).is_err());
     }
 }

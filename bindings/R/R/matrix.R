@@ -117,7 +117,8 @@ stop_at_infinite <- function(m, name) {
 #' m <- mi_matrix(faithful, quantiles = TRUE)
 #' m$lower
 mi_matrix <- function(data,
-                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "shrink", "miller-madow", "plugin", "ross"),
+                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+                                 "miller-madow", "plugin", "ross"),
                       quantiles = FALSE, k = 5, estimator = NULL, cl = NULL, na.rm = FALSE) {
   method <- match.arg(method)
   check_pairs_args(quantiles, na.rm, estimator, cl, k)
@@ -156,7 +157,8 @@ mi_matrix <- function(data,
 #' mi_screen(iris[1:4], iris$Species)
 #' mi_screen(mtcars[-1], mtcars$mpg)
 mi_screen <- function(x, y,
-                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "shrink", "miller-madow", "plugin", "ross"),
+                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+                                 "miller-madow", "plugin", "ross"),
                       k = 5, estimator = NULL, cl = NULL, na.rm = FALSE) {
   method <- match.arg(method)
   check_pairs_args(FALSE, na.rm, estimator, cl, k)

@@ -12,6 +12,7 @@ const METHOD_CODES = Dict(
     :miller_madow => LibMist.MIST_METHOD_MILLER_MADOW,
     :plugin => LibMist.MIST_METHOD_PLUGIN,
     :auto => LibMist.MIST_METHOD_AUTO,
+    :jackknife => LibMist.MIST_METHOD_JACKKNIFE,
 )
 const METHOD_SYMBOLS = Dict(code => name for (name, code) in METHOD_CODES)
 
@@ -56,7 +57,7 @@ end
 
 """
     mi_test(x, y; permutations = 199, method = :auto, k = 0, seed = rand(UInt64),
-            estimator = nothing) -> MITest
+            estimator = nothing, skipmissing = false) -> MITest
 
 Tests whether `x` and `y` are independent: the MI estimate on the data is compared with its values
 on `permutations` random row permutations of `y`, which break any dependence. The p-value,
@@ -65,12 +66,13 @@ never below `1 / (1 + permutations)`. It detects any dependence the estimator se
 too, in multivariate `x` and `y`.
 
 - `method`: `:auto` (the estimator that fits the columns' kinds, picked once on the data and used
-  for every permutation), `:mist`, `:ksg`, `:gaussian`, `:gcmi`, `:shrink`, `:miller_madow`,
-  `:plugin` or `:ross`, as for [`mi`](@ref); `k`: the neighbours of KSG and Ross (`0`: 5 and 3).
+  for every permutation), `:mist`, `:ksg`, `:gaussian`, `:gcmi`, `:jackknife`, `:shrink`,
+  `:miller_madow`, `:plugin` or `:ross`, as for [`mi`](@ref); `k`: the neighbours of KSG and Ross
+  (`0`: 5 and 3).
 - `seed`: the permutations' seed; by default drawn from Julia's global random number generator, so
   `Random.seed!` makes a test repeatable.
 
-`x` and `y` are real vectors or matrices, rows as samples. The permutations run in batches on the
+`x`, `y` and `skipmissing` are as for [`mi`](@ref). The permutations run in batches on the
 estimator's threads: a test costs about `permutations + 1` estimates. Throws a
 [`MistError`](@ref) for data the estimator refuses, an `ArgumentError` for bad arguments.
 """
@@ -82,6 +84,7 @@ function mi_test(
     k::Integer = 0,
     seed::Integer = rand(UInt64),
     estimator::Union{Nothing, MistEstimator} = nothing,
+    skipmissing::Bool = false,
 )
     1 <= permutations <= 10_000_000 ||
         throw(ArgumentError("permutations must be from 1 to 10^7, got $permutations"))
@@ -89,7 +92,8 @@ function mi_test(
     0 <= seed <= typemax(UInt64) ||
         throw(ArgumentError("seed must fit a UInt64, got $seed"))
     code = method_code(method)
-    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
+    cx, cy, _ = coded_pair(x, y, skipmissing)
+    xm, ym = cx.data, cy.data
     xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
     out = Ref{LibMist.MistTestResult}()
     with_handle(resolve(estimator)) do handle
@@ -97,8 +101,8 @@ function mi_test(
             handle,
             xc,
             yc,
-            C_NULL,
-            C_NULL,
+            cx.kinds,
+            cy.kinds,
             code,
             k,
             permutations,
@@ -110,9 +114,11 @@ function mi_test(
     return MITest(r.estimate, r.p_value, r.permutations, METHOD_SYMBOLS[r.method])
 end
 
-# MI of the column pairs `pairs` (1-based (i, j) tuples) of `data`, in blocks of PAIR_BLOCK mapped
-# with `map`: (mi, lower, upper, method) vectors, the quantiles NaN where the model did not answer.
-function pair_mi(data::Matrix{Float64}, pairs, code, k, interval, estimator, map)
+# MI of the column pairs `pairs` (1-based (i, j) tuples) of `data` (a Coded table, checked for
+# missing values), in blocks of PAIR_BLOCK mapped with `map`: (mi, lower, upper, method) vectors,
+# the quantiles NaN where the model did not answer.
+function pair_mi(data::Coded, pairs, code, k, interval, estimator, map)
+    stop_at_missing(data, "data")
     blocks = [pairs[s:min(s + PAIR_BLOCK - 1, end)] for s in 1:PAIR_BLOCK:length(pairs)]
     parts = map(block -> pairs_block(data, block, code, k, interval, estimator), blocks)
     glue(f) = reduce(
@@ -124,7 +130,8 @@ function pair_mi(data::Matrix{Float64}, pairs, code, k, interval, estimator, map
 end
 
 # One libmist call on a block of pairs.
-function pairs_block(data::Matrix{Float64}, block, code, k, interval, estimator)
+function pairs_block(table::Coded, block, code, k, interval, estimator)
+    data, kinds = table.data, table.kinds
     count = length(block)
     flat = Csize_t[c - 1 for pair in block for c in pair]
     mi = Vector{Float64}(undef, count)
@@ -136,7 +143,7 @@ function pairs_block(data::Matrix{Float64}, block, code, k, interval, estimator)
         GC.@preserve data flat mi lower upper methods check(LibMist.mist_pairs(
             handle,
             dc,
-            C_NULL,
+            kinds,
             flat,
             count,
             code,
@@ -153,8 +160,9 @@ end
 """
     mi_matrix(data; method = :auto, quantiles = false, k = 0, estimator = nothing, map = Base.map)
 
-The matrix of pairwise mutual information, in nats, of the columns of the real matrix `data` (rows
-are samples): entry `[i, j]` is `mi(data[:, i], data[:, j]; method)`, the diagonal `NaN`. With
+The matrix of pairwise mutual information, in nats, of the columns of `data`, a matrix (rows are
+samples) or a NamedTuple of columns, which take values as for [`mi`](@ref) (no `missing`): entry
+`[i, j]` is `mi(data[:, i], data[:, j]; method)`, the diagonal `NaN`. With
 `quantiles = true`, a named tuple `(estimate, lower, upper)` of three such matrices: the 5% and 95%
 quantiles where the learned model answered (`NaN` elsewhere). All pairs run in few library calls
 (the model's in batches) on the estimator's threads. `map` maps a function over the blocks of
@@ -162,7 +170,7 @@ pairs: `Distributed.pmap` spreads them over worker processes (each loads Mist, `
 Mist`, and uses its own default estimator; the result is identical to the serial one).
 """
 function mi_matrix(
-    data::AbstractMatrix{<:Real};
+    data;
     method::Symbol = :auto,
     quantiles::Bool = false,
     k::Integer = 0,
@@ -171,8 +179,8 @@ function mi_matrix(
 )
     check_k(k)
     code = method_code(method)
-    m = as_matrix(data, "data")
-    p = size(m, 2)
+    m = coded(data, "data")
+    p = size(m.data, 2)
     pairs = [(i, j) for j in 1:p for i in 1:(j - 1)]
     mi, lower, upper, _ = pair_mi(m, pairs, code, k, quantiles, estimator, map)
     function fill_matrix(values)
@@ -194,15 +202,17 @@ end
 """
     mi_screen(x, y; method = :auto, k = 0, estimator = nothing, map = Base.map)
 
-The mutual information, in nats, of each column of the real matrix `x` with the outcome `y` (a
-real vector, one value per row), sorted from the most informative, with the 90% interval where the
-learned model answered: a vector of named tuples `(column, mi, lower, upper, method)`, a table for
+The mutual information, in nats, of each column of `x` (a matrix or a NamedTuple of columns, as
+for [`mi_matrix`](@ref)) with the outcome `y` (a vector, one value per row: a measurement or a
+class), sorted from the most informative, with the 90% interval where the
+learned model answered: a vector of named tuples `(column, mi, lower, upper, method)` (`column`
+the column's number, or its name in a NamedTuple), a table for
 any package that reads Tables.jl row tables (`DataFrame(mi_screen(x, y))`). `lower` and `upper`
 are `NaN` where another estimator answered; `map` as for [`mi_matrix`](@ref).
 """
 function mi_screen(
-    x::AbstractMatrix{<:Real},
-    y::AbstractVector{<:Real};
+    x,
+    y::AbstractVector;
     method::Symbol = :auto,
     k::Integer = 0,
     estimator::Union{Nothing, MistEstimator} = nothing,
@@ -210,10 +220,18 @@ function mi_screen(
 )
     check_k(k)
     code = method_code(method)
-    size(x, 1) == length(y) ||
-        throw(ArgumentError("x has $(size(x, 1)) rows but y has $(length(y)) values"))
-    data = hcat(as_matrix(x, "x"), as_matrix(y, "y"))
-    p = size(x, 2)
+    cx, cy = coded(x, "x"), coded(y, "y")
+    size(cx.data, 1) == length(y) ||
+        throw(ArgumentError("x has $(size(cx.data, 1)) rows but y has $(length(y)) values"))
+    stop_at_missing(cy, "y")
+    data = Coded(
+        hcat(cx.data, cy.data),
+        vcat(cx.kinds, cy.kinds),
+        hcat(cx.absent, cy.absent),
+        nothing,
+    )
+    stop_at_missing(cx, "x")
+    p = size(cx.data, 2)
     mi, lower, upper, methods = pair_mi(
         data,
         [(c, p + 1) for c in 1:p],
@@ -225,7 +243,7 @@ function mi_screen(
     )
     rows = [
         (
-            column = c,
+            column = cx.names === nothing ? c : cx.names[c],
             mi = mi[c],
             lower = lower[c],
             upper = upper[c],
