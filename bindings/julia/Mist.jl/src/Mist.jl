@@ -7,10 +7,13 @@
     Mist
 
 Estimates the mutual information I(X;Y) of paired samples in **nats** (natural logarithm; divide
-by `log(2)` for bits, the unit most Julia MI packages report) with libmist's learned model, and
-with the classical KSG, Gaussian and Gaussian-copula estimators as baselines.
+by `log(2)` for bits, the unit most Julia MI packages report) with libmist's learned model, with
+the classical KSG, Gaussian and Gaussian-copula estimators as baselines, and with estimators of
+discrete data (contingency tables; Ross's estimator for a class against measurements).
 
-- [`mi`](@ref): one estimate; [`mi_quantiles`](@ref): quantiles (an interval) from the model;
+- [`mi`](@ref): one estimate, by default from the estimator that fits the columns' kinds;
+  [`mi_estimate`](@ref): the same, naming the estimator; [`mi_quantiles`](@ref): quantiles (an
+  interval) from the model;
   [`mi_with_quantiles`](@ref): both from one model run; [`mi_batch`](@ref): many datasets in one
   call.
 - [`mi_test`](@ref): a permutation test of independence; [`mi_matrix`](@ref): MI of every pair of
@@ -19,13 +22,15 @@ with the classical KSG, Gaussian and Gaussian-copula estimators as baselines.
 - [`MistError`](@ref): what libmist's errors raise; [`mist_limits`](@ref),
   [`libmist_version`](@ref).
 
-Rows are samples and columns dimensions; a vector is one column. libmist is found when the package
+Rows are samples and columns dimensions; a vector is one column, a NamedTuple of vectors a table
+of named columns. `missing` values are an error unless `skipmissing = true`. libmist is found when the package
 loads: `ENV["MIST_LIB"]`, else `target/release/libmist.so` of the repository this package sits in.
 The C interface itself is `Mist.LibMist`.
 """
 module Mist
 
 include("capi.jl")
+include("columns.jl")
 
 using .LibMist: LibMist, MistMatrix, MistOptions
 
@@ -35,12 +40,14 @@ function __init__()
     haskey(ENV, "ORT_DISABLE_TELEMETRY") || (ENV["ORT_DISABLE_TELEMETRY"] = "1")
 end
 
-export MistError,
+export MIEstimate,
+    MistError,
     MistEstimator,
     MITest,
     libmist_version,
     mi,
     mi_batch,
+    mi_estimate,
     mi_matrix,
     mi_quantiles,
     mi_screen,
@@ -79,7 +86,7 @@ end
 # nothing between the call and here yields, which is when a task may move to another thread.
 function check(status::Cint)
     status == LibMist.MIST_STATUS_OK && return nothing
-    throw(MistError(status, c_string(LibMist.mist_last_error())))
+    throw(MistError(status, julia_terms(c_string(LibMist.mist_last_error()))))
 end
 
 """
@@ -244,17 +251,55 @@ function c_matrix(a::Matrix{Float64})
 end
 
 """
-    mi(x, y; method = :mist, k = 5, estimator = nothing) -> Float64
+    MIEstimate
+
+The answer of [`mi_estimate`](@ref): `mi` (the estimate of I(X;Y), nats), `method` (the estimator
+that answered, a `Symbol` as [`mi`](@ref) takes it: under `:auto`, the one picked for the data)
+and `n` (the rows used: fewer than given where `skipmissing = true` left rows out).
+"""
+struct MIEstimate
+    mi::Float64
+    method::Symbol
+    n::Int
+end
+
+function Base.show(io::IO, e::MIEstimate)
+    return print(io, "MIEstimate(", e.mi, " nats by :", e.method, ", ", e.n, " rows)")
+end
+
+# The MistTableMethod of each contingency-table method symbol.
+const TABLE_CODES = Dict(
+    :plugin => LibMist.MIST_TABLE_METHOD_PLUGIN,
+    :miller_madow => LibMist.MIST_TABLE_METHOD_MILLER_MADOW,
+    :shrink => LibMist.MIST_TABLE_METHOD_SHRINK,
+    :jackknife => LibMist.MIST_TABLE_METHOD_JACKKNIFE,
+)
+
+"""
+    mi(x, y; method = :auto, k = 5, estimator = nothing, skipmissing = false) -> Float64
 
 Estimates the mutual information I(X;Y) in nats from paired samples: row `i` of `x` goes with row
-`i` of `y`. `x` and `y` are real vectors (one column) or matrices with rows as samples and columns
-as dimensions; a dense `Matrix{Float64}` is read in place, anything else is converted once.
+`i` of `y`. [`mi_estimate`](@ref) takes the same arguments and also says which estimator answered
+and how many rows it used.
 
+`x` and `y` are vectors (one column), matrices (rows are samples, columns dimensions) or
+NamedTuples of column vectors (a Tables.jl column table, e.g. `Tables.columntable(df)`, whose
+names appear in messages). A dense `Matrix{Float64}` is read in place, anything else is converted
+once. Numbers, integers included, are measurements or codes: libmist's rule calls a numeric column
+discrete when it takes 2 to 10 distinct values, each repeated on average (0/1 data, counts, short
+scales), and continuous otherwise, rounded measurements included. `Bool`, `Symbol`, `String`,
+`Char`, CategoricalArrays values and any other non-numeric values are categories; several discrete
+columns of one side form one joint category.
+
+- `method = :auto`: the estimator that fits the columns' kinds: every varying column continuous,
+  the learned model (`:mist`); every one discrete, the jackknifed contingency table
+  (`:jackknife`); one side discrete and the other continuous, Ross's estimator (`:ross`, k = 3); a
+  side of both kinds, KSG (`:ksg`, k = 5), which counts the ties of discrete columns exactly.
 - `method = :mist`: the learned model of `estimator` (a [`MistEstimator`](@ref); `nothing`: the
   default one): its point estimate (trained to minimise the squared error), always inside its own
   90% interval (`mi_quantiles`); report the two together. It answers continuous data and rounded
-  measurements, whose ties it breaks at random (MI unchanged), and refuses a discrete column, one
-  with 2 to 10 distinct values each repeated on average (`MIST_STATUS_DISCRETE_DATA`).
+  measurements, whose ties it breaks at random (MI unchanged), and refuses a discrete column
+  (`MIST_STATUS_DISCRETE_DATA`).
 - `method = :ksg`: the Kraskov–Stögbauer–Grassberger estimator with `k` neighbours (clipped at 0;
   the ties of a discrete column are counted exactly, those of a rounded one broken by seeded noise
   below the rounding step).
@@ -264,39 +309,79 @@ as dimensions; a dense `Matrix{Float64}` is read in place, anything else is conv
   columns' normal scores with a finite-sample bias correction (clipped at 0). Exact for any
   Gaussian copula, unchanged by monotone transforms of a column; needs more than
   `size(x, 2) + size(y, 2) + 1` rows.
+- `method = :jackknife`, `:shrink`, `:miller_madow`, `:plugin`: the contingency table of two
+  discrete sides: the plug-in estimate with its jackknife bias correction (the lowest error with
+  few rows per cell), James–Stein shrinkage (Hausser & Strimmer 2009, as `infotheo`'s `shrink`,
+  which reads strong dependence as weak on such tables), the plug-in estimate with and without the
+  Miller–Madow correction.
+- `method = :ross`: Ross's (2014) estimator of a discrete `x` (a class) against a continuous `y`,
+  with `k` neighbours.
 
-Constant columns carry no information and are left out: when `x` or `y` has no column that
-varies, the estimate is exactly 0. Throws a [`MistError`](@ref) for data libmist refuses (NaN or
-Inf, different row counts, too few rows, too many columns, ...) and an `ArgumentError` for
-arguments that are not real arrays, an unknown `method` or a negative `k`.
+A `missing` value is an error naming its row and column, counted from 1; with
+`skipmissing = true` the rows with a `missing` in `x` or `y` are left out. NaN and Inf are not
+missing values: libmist refuses them. Constant columns carry no information and are left out:
+when `x` or `y` has no column that varies, the estimate is exactly 0. Throws a
+[`MistError`](@ref) for data libmist refuses (NaN or Inf, different row counts, too few rows, too
+many columns, ...) and an `ArgumentError` for arguments that are not vectors, matrices or
+NamedTuples of columns, a `missing` value without `skipmissing`, an unknown `method` or a negative
+`k`.
 """
-function mi(
+mi(x, y; kwargs...) = mi_estimate(x, y; kwargs...).mi
+
+"""
+    mi_estimate(x, y; method = :auto, k = 5, estimator = nothing, skipmissing = false) -> MIEstimate
+
+The estimate of [`mi`](@ref), same arguments, as an [`MIEstimate`](@ref): the value in nats
+(`mi`), the estimator that answered (`method`) and the rows used (`n`).
+"""
+function mi_estimate(
     x,
     y;
-    method::Symbol = :mist,
+    method::Symbol = :auto,
     k::Integer = 5,
     estimator::Union{Nothing, MistEstimator} = nothing,
+    skipmissing::Bool = false,
 )
-    xm, ym = as_matrix(x, "x"), as_matrix(y, "y")
+    k >= 0 || throw(ArgumentError("k must be a number of neighbours ≥ 1, got $k"))
+    cx, cy, n = coded_pair(x, y, skipmissing)
+    xm, ym = cx.data, cy.data
     xc, yc = Ref(c_matrix(xm)), Ref(c_matrix(ym))
     out = Ref{Cdouble}()
-    if method === :mist
+    if method === :auto
+        answered = Ref{Cint}()
+        with_handle(resolve(estimator)) do handle
+            GC.@preserve xm ym check(LibMist.mist_estimate_auto(
+                handle,
+                xc,
+                yc,
+                cx.kinds,
+                cy.kinds,
+                out,
+                answered,
+            ))
+        end
+        return MIEstimate(out[], METHOD_SYMBOLS[answered[]], n)
+    elseif method === :mist
         with_handle(resolve(estimator)) do handle
             GC.@preserve xm ym check(LibMist.mist_estimate(handle, xc, yc, out))
         end
     elseif method === :ksg
-        k >= 0 || throw(ArgumentError("k must be a number of neighbours ≥ 1, got $k"))
         GC.@preserve xm ym check(LibMist.mist_ksg(xc, yc, k, out))
     elseif method === :gaussian
         GC.@preserve xm ym check(LibMist.mist_gaussian(xc, yc, out))
     elseif method === :gcmi
         GC.@preserve xm ym check(LibMist.mist_gcmi(xc, yc, out))
+    elseif haskey(TABLE_CODES, method)
+        GC.@preserve xm ym check(LibMist.mist_discrete(xc, yc, TABLE_CODES[method], out))
+    elseif method === :ross
+        GC.@preserve xm ym check(LibMist.mist_ross(xc, yc, k, out))
     else
         throw(ArgumentError(
-            "method must be :mist, :ksg, :gaussian or :gcmi, got $(repr(method))",
+            "method must be :auto, :mist, :ksg, :gaussian, :gcmi, :jackknife, :shrink, " *
+                ":miller_madow, :plugin or :ross, got $(repr(method))",
         ))
     end
-    return out[]
+    return MIEstimate(out[], method, n)
 end
 
 """

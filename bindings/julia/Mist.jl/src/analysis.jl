@@ -223,6 +223,7 @@ function mi_screen(
     cx, cy = coded(x, "x"), coded(y, "y")
     size(cx.data, 1) == length(y) ||
         throw(ArgumentError("x has $(size(cx.data, 1)) rows but y has $(length(y)) values"))
+    stop_at_missing(cx, "x")
     stop_at_missing(cy, "y")
     data = Coded(
         hcat(cx.data, cy.data),
@@ -230,7 +231,6 @@ function mi_screen(
         hcat(cx.absent, cy.absent),
         nothing,
     )
-    stop_at_missing(cx, "x")
     p = size(cx.data, 2)
     mi, lower, upper, methods = pair_mi(
         data,

@@ -7,6 +7,8 @@ using Mist
 using Random
 using Test
 
+include("rdata.jl")
+
 using Mist: LibMist
 using Mist.LibMist:
     MIST_LAYOUT_ROW_MAJOR,
@@ -108,11 +110,11 @@ end
         @test mi(@view(xy[1:2:end, 1]), y[1:2:end]; estimator = est) ===
             mi(x[1:2:end], y[1:2:end]; estimator = est)
         @test mi(collect(1:200), sqrt.(1:200) .+ randn(rng, 200); method = :ksg) isa Float64
-        @test_throws ArgumentError mi(string.(x), y)
-        @test_throws ArgumentError mi(x, Union{Missing, Float64}[y;])
+        @test mi(x, Union{Missing, Float64}[y;]) === mi(x, y)
+        @test_throws ArgumentError mi(x, (a = y, b = 1)) # a NamedTuple holds columns only
         @test_throws ArgumentError mi(x, y; method = :kde)
         @test_throws ArgumentError mi(x, y; method = :ksg, k = -1)
-        @test occursin("x must be a real vector or matrix", message_of(() -> mi("x", y)))
+        @test occursin("x must be a vector, a matrix", message_of(() -> mi("x", y)))
         close(est)
     end
 
@@ -178,7 +180,9 @@ end
         @test status_of(() -> mi(wide, y[1:200])) == MIST_STATUS_BAD_DIMENSION
         @test status_of(() -> mi(zeros(200, 0), y[1:200])) == MIST_STATUS_BAD_DIMENSION
         binary = Float64.(rand(rng, 0:1, 500))
-        @test status_of(() -> mi(binary, y[1:500])) == MIST_STATUS_DISCRETE_DATA
+        @test status_of(() -> mi(binary, y[1:500]; method = :mist)) ==
+            MIST_STATUS_DISCRETE_DATA
+        @test mi_estimate(binary, y[1:500]).method === :ross
         @test mi(binary, y[1:500]; method = :ksg) >= 0 # the baselines accept discrete data
         @test mi(binary, y[1:500]; method = :gcmi) >= 0
         @test status_of(() -> mi(x, y; method = :ksg, k = 0)) ==
@@ -188,7 +192,7 @@ end
             MIST_STATUS_MODEL_LOAD
         shown = message_of(() -> mi(nan, y))
         @test startswith(shown, "MistError(MIST_STATUS_NON_FINITE): ")
-        @test occursin("NaN", shown)
+        @test occursin("x[4, 1] = NaN", shown) # rows and columns counted from 1
         @test occursin("rows", message_of(() -> mi(x, y[1:100])))
     end
 
@@ -266,6 +270,51 @@ end
         @test status_of(() -> mi_batch(bad, [y, y]; estimator = est)) ==
             MIST_STATUS_NON_FINITE
         close(est)
+    end
+
+    @testset "discrete data, categories and missing values (R's data sets)" begin
+        species = repeat(["setosa", "versicolor", "virginica"]; inner = 50)
+        petal = PETAL_LENGTH_MM ./ 10
+        # The values R's mi() gives on the same data: one libmist, the same estimators.
+        e = mi_estimate(species, petal)
+        @test e.method === :ross && e.n == 150
+        @test isapprox(e.mi, 0.984260752299748; atol = 1.0e-12)
+        @test mi(Symbol.(species), petal) ===
+            e.mi # categories are categories, whatever their type
+        @test mi(species .== "setosa", petal) > 0.4 # Bool: two categories
+        measures = (
+            Sepal_Length = SEPAL_LENGTH_MM ./ 10,
+            Sepal_Width = SEPAL_WIDTH_MM ./ 10,
+            Petal_Length = petal,
+            Petal_Width = PETAL_WIDTH_MM ./ 10,
+        )
+        e = mi_estimate(measures, species)
+        @test e.method === :ross
+        @test isapprox(e.mi, 0.992870056488661; atol = 1.0e-12)
+        @test mi(hcat(measures...), species) === e.mi
+        e = mi_estimate(CYL, GEAR) # integer codes: discrete by libmist's rule
+        @test e.method === :jackknife
+        @test isapprox(e.mi, 0.275507464983082; atol = 1.0e-12)
+        @test mi(string.(CYL), GEAR) === e.mi
+        @test mi(CYL, GEAR; method = :shrink) != e.mi
+        month = vcat((fill(m, d) for (m, d) in zip(5:9, [31, 30, 31, 31, 30]))...)
+        e = mi_estimate(OZONE, month; skipmissing = true)
+        @test e.method === :ross && e.n == 116
+        @test isapprox(e.mi, 0.104129763652803; atol = 1.0e-12)
+        shown = message_of(() -> mi(OZONE, month))
+        @test occursin("x has a missing value in row 5, column 1", shown)
+        @test occursin("skipmissing = true", shown)
+        air = (Ozone = OZONE, Month = month)
+        @test occursin(
+            "row 5, column 1 (Ozone)",
+            message_of(() -> mi(air, Float64.(month))),
+        )
+        @test mi_test(species, petal; permutations = 19, seed = 1).method === :ross
+        screen = mi_screen(measures, species)
+        @test screen[1].column in ("Petal_Length", "Petal_Width")
+        @test all(r -> r.method === :ross, screen)
+        @test mi_matrix((cyl = CYL, gear = GEAR))[1, 2] === mi(CYL, GEAR)
+        @test_throws ArgumentError mi(CYL, GEAR; method = :tables)
     end
 
     @testset "permutation test, MI matrix and screening" begin
