@@ -64,7 +64,7 @@ fn main() {
         let p = diagonal(k, keep);
         let truth = table_mi(&p, k);
         let draws: Vec<_> = (0..datasets).map(|_| table(&p, k, n, &mut rng)).collect();
-        for method in [TableMethod::Jackknife, TableMethod::Shrink, TableMethod::MillerMadow, TableMethod::Plugin] {
+        for method in [TableMethod::Nsb, TableMethod::Shrink, TableMethod::MillerMadow, TableMethod::Plugin] {
             let est = Table { method };
             report(&est, &format!("{k} × {k} table, n = {n}"), truth, &draws);
         }

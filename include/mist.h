@@ -220,10 +220,10 @@ typedef enum MistTableMethod {
    */
   MIST_TABLE_METHOD_SHRINK = 2,
   /**
-   * The plug-in estimate with its jackknife bias correction: the lowest error of the four on
-   * tables with few rows per cell.
+   * The NSB estimate (Nemenman, Shafee & Bialek 2002): the lowest error of the four on tables
+   * with few rows per cell.
    */
-  MIST_TABLE_METHOD_JACKKNIFE = 3,
+  MIST_TABLE_METHOD_NSB = 3,
 } MistTableMethod;
 
 /**
@@ -287,10 +287,9 @@ typedef enum MistMethod {
    */
   MIST_METHOD_AUTO = 8,
   /**
-   * The contingency table's plug-in estimate with its jackknife bias correction
-   * (`mist_discrete`): every varying column discrete.
+   * The contingency table's NSB estimate (`mist_discrete`): every varying column discrete.
    */
-  MIST_METHOD_JACKKNIFE = 9,
+  MIST_METHOD_NSB = 9,
 } MistMethod;
 
 /**
@@ -399,7 +398,7 @@ extern "C" {
 /**
  * Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
  * answered: every varying column continuous, the learned model of `est` (as `mist_estimate`);
- * every one discrete, `mist_discrete` with the jackknife; one side discrete and the other continuous,
+ * every one discrete, `mist_discrete` with NSB; one side discrete and the other continuous,
  * `mist_ross` with k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with
  * k = 5. `x_kinds` (NULL: all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds`
  * likewise. On success `*out_mi` holds the estimate and `*out_method` a MistMethod.
@@ -470,7 +469,7 @@ enum MistStatus mist_gcmi(const struct MistMatrix *x, const struct MistMatrix *y
  * The MI in nats of two discrete samples from their contingency table: each row of `x` (and of `y`)
  * is one category, rows with equal values in every column (to the bit) being the same category, so
  * values are codes of any kind and several columns form one joint category. `method` is a
- * MistTableMethod (MIST_TABLE_METHOD_JACKKNIFE for tables with few rows per cell). Clipped at 0;
+ * MistTableMethod (MIST_TABLE_METHOD_NSB for tables with few rows per cell). Clipped at 0;
  * symmetric in `x` and `y`. Needs n ≥ 2.
  *
  * Errors: as `mist_gaussian`, and MIST_STATUS_INVALID_ARGUMENT for a `method` outside

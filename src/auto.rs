@@ -5,7 +5,7 @@
 //! [`crate::input::is_discrete`]. Constant columns carry no information and count as neither.
 //!
 //! - every column continuous: the learned model;
-//! - every column discrete: the jackknifed plug-in estimate of the contingency table;
+//! - every column discrete: the NSB estimate of the contingency table;
 //! - one side discrete and the other continuous: Ross's nearest-neighbour estimator (k = 3);
 //! - a side mixing discrete and continuous columns: KSG (k = 5), which counts the exact ties of
 //!   discrete columns as Gao et al. (2017) do.
@@ -29,8 +29,8 @@ pub enum Kind {
 pub enum Choice {
     /// The learned model.
     Model,
-    /// The jackknifed plug-in estimate of the contingency table.
-    Jackknife,
+    /// The NSB estimate of the contingency table.
+    Nsb,
     /// Ross's estimator with the discrete side as X (`swap`: Y is the discrete side).
     Ross {
         /// Whether Y, not X, is the discrete side.
@@ -52,7 +52,7 @@ impl Choice {
         let (x, y) = (side(x, x_kinds), side(y, y_kinds));
         match (x, y) {
             (Side::Continuous | Side::Empty, Side::Continuous | Side::Empty) => Choice::Model,
-            (Side::Discrete, Side::Discrete | Side::Empty) | (Side::Empty, Side::Discrete) => Choice::Jackknife,
+            (Side::Discrete, Side::Discrete | Side::Empty) | (Side::Empty, Side::Discrete) => Choice::Nsb,
             (Side::Discrete, Side::Continuous) => Choice::Ross { swap: false },
             (Side::Continuous, Side::Discrete) => Choice::Ross { swap: true },
             _ => Choice::Ksg,
@@ -108,11 +108,11 @@ mod tests {
         let both = ndarray::concatenate![ndarray::Axis(1), measure, class];
         let of = |x: &Array2<f64>, y: &Array2<f64>| Choice::of(x.view(), y.view(), None, None);
         assert_eq!(of(&measure, &measure), Choice::Model);
-        assert_eq!(of(&class, &class), Choice::Jackknife);
+        assert_eq!(of(&class, &class), Choice::Nsb);
         assert_eq!(of(&class, &measure), Choice::Ross { swap: false });
         assert_eq!(of(&measure, &class), Choice::Ross { swap: true });
         assert_eq!(of(&both, &measure), Choice::Ksg);
-        assert_eq!(of(&constant, &class), Choice::Jackknife);
+        assert_eq!(of(&constant, &class), Choice::Nsb);
         assert_eq!(of(&constant, &measure), Choice::Model);
         // A declared kind overrides the rule: 60 distinct codes are a category when the caller says so.
         let codes = Array2::from_shape_fn((n, 1), |(i, _)| i as f64);

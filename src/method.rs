@@ -51,7 +51,7 @@ impl Method {
         match self {
             Method::Auto => match Choice::of(x, y, x_kinds, y_kinds) {
                 Choice::Model => Method::Model,
-                Choice::Jackknife => Method::Table(TableMethod::Jackknife),
+                Choice::Nsb => Method::Table(TableMethod::Nsb),
                 Choice::Ross { swap } => Method::Ross { k: ROSS_K, swap },
                 Choice::Ksg => Method::Ksg { k: KSG_K },
             },

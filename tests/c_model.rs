@@ -241,7 +241,7 @@ fn discrete_estimators_agree_with_the_rust_estimators() {
     let class = x.mapv(|v| (v > 0.0) as u8 as f64 + (v > 1.0) as u8 as f64);
     let label = y.slice(ndarray::s![.., ..1]).mapv(|v| (v * 2.0).round().clamp(-3.0, 3.0));
     let (cd, ld, yd) = (rm(&class), rm(&label), rm(&y));
-    for (code, method) in [(0, TableMethod::Plugin), (1, TableMethod::MillerMadow), (2, TableMethod::Shrink), (3, TableMethod::Jackknife)] {
+    for (code, method) in [(0, TableMethod::Plugin), (1, TableMethod::MillerMadow), (2, TableMethod::Shrink), (3, TableMethod::Nsb)] {
         let mut mi = UNTOUCHED;
         assert_eq!(unsafe { mist_discrete(&cd.m(), &ld.m(), code, &mut mi) }, MistStatus::Ok);
         assert_eq!(mi, Table { method }.estimate(class.view(), label.view()).unwrap(), "{method:?}");
@@ -282,8 +282,8 @@ fn auto_picks_the_estimator_of_the_columns_kinds() {
         if status == MistStatus::Ok { Ok((mi, method)) } else { Err(status) }
     };
     assert_eq!(auto(&xd, &yd, None, None), Ok((est.estimate(&xd.m(), &yd.m()).unwrap(), MistMethod::Model as i32)));
-    let table = Table { method: TableMethod::Jackknife }.estimate(class.view(), class.view()).unwrap();
-    assert_eq!(auto(&cd, &cd, None, None), Ok((table, MistMethod::Jackknife as i32)));
+    let table = Table { method: TableMethod::Nsb }.estimate(class.view(), class.view()).unwrap();
+    assert_eq!(auto(&cd, &cd, None, None), Ok((table, MistMethod::Nsb as i32)));
     let ross = Ross { k: 3 }.estimate(class.view(), y.view()).unwrap();
     assert_eq!(auto(&yd, &cd, None, None), Ok((ross, MistMethod::Ross as i32)), "the discrete side goes first");
     // Declared continuous, the class goes to the model, which refuses it as discrete data.

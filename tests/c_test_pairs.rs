@@ -69,7 +69,7 @@ fn discrete_columns_are_tested_with_their_own_estimators() {
     assert_eq!((r.method, r.p_value), (MistMethod::Ross as i32, 0.02));
     let labels = Array2::from_shape_fn((n, 1), |(i, _)| ((i / 3) % 4) as f64);
     let r = test(&h, &class, &labels, MistMethod::Auto, 49, 1).unwrap();
-    assert_eq!(r.method, MistMethod::Jackknife as i32);
+    assert_eq!(r.method, MistMethod::Nsb as i32);
     // The model refuses discrete columns in the test as in a single call.
     fails(test(&h, &class, &labels, MistMethod::Model, 49, 1), MistStatus::DiscreteData, &["X[:, 0]"]);
 }

@@ -182,29 +182,29 @@ fn random_table(kx: usize, ky: usize, dependence: f64, rng: &mut ChaCha8Rng) -> 
 }
 
 /// Contingency tables of 2 to 20 levels a side with empty cells, n from 50 to 10,000: prints each
-/// estimator's MSE and bias (the comparison of docs/c-abi.md, "Discrete data and column kinds"),
-/// and checks that at n = 10,000 every estimator's bias is within 0.01 nats, the plug-in's where its
-/// own first-order bias, (cells − 1) / 2n, is below 0.005. With few rows per cell (n ≤ 10 × cells)
-/// the jackknife's MSE, summed over the tables, is below the plug-in's and below shrinkage's, and
-/// the cells where it is below the plug-in's are counted: it loses at n = 50 on strong dependence,
-/// where the plug-in's own bias is small. Shrinkage towards the uniform table reads strong
-/// dependence as weak (20×20, dependence 0.8, n = 50: 1.15 against 0.06 nats²).
+/// estimator's MSE and bias (the comparison of docs/c-abi.md, "Discrete data and column kinds").
+/// At n = 10,000 the bias of plug-in (where its own first-order bias, (cells − 1) / 2n, is below
+/// 0.005), Miller–Madow and shrinkage is within 0.01 nats, NSB's within 0.015 (its prior's
+/// smoothing leans low on 20 × 20 tables with empty cells, 25 rows per cell: about −0.012). With
+/// few rows per cell (n ≤ 10 × cells: 200 paired draws in each of 22 settings) NSB's summed MSE is
+/// below a fifth of the plug-in's and below shrinkage's, and the settings where each beats the
+/// plug-in are counted: shrinkage reads strong dependence as weak (20 × 20, dependence 0.8,
+/// n = 50: MSE about 1.1 against 0.05 nats²).
 #[test]
 fn contingency_tables_estimates_converge_and_their_errors_are_printed() {
     use mist::baselines::discrete::{Table, TableMethod};
-    let methods = [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Jackknife];
+    let methods = [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Nsb];
     let mut rng = ChaCha8Rng::seed_from_u64(33);
-    let reps = 40;
-    println!(
-        "| table | truth | n | plug-in MSE | Miller–Madow MSE | shrinkage MSE | jackknife MSE | plug-in bias | MM bias | shrink bias | jackknife bias |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| table | truth | n | draws | plug-in MSE | Miller–Madow MSE | shrinkage MSE | NSB MSE | plug-in bias | MM bias | shrink bias | NSB bias |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut undersampled, mut wins, mut summed) = (0, [0; 4], [0.0; 4]);
     for (kx, ky) in [(2, 2), (3, 5), (5, 5), (2, 20), (10, 10), (20, 20)] {
         for dependence in [0.3, 0.8] {
             let joint = random_table(kx, ky, dependence, &mut rng);
             let truth = joint.mi();
             for n in [50, 200, 1000, 10_000] {
+                let few_per_cell = n <= 10 * kx * ky;
+                let reps = if few_per_cell { 200 } else { 40 };
                 let (mut se, mut bias) = ([0.0; 4], [0.0; 4]);
                 for _ in 0..reps {
                     let (x, y) = joint.sample(n, &mut rng);
@@ -215,10 +215,10 @@ fn contingency_tables_estimates_converge_and_their_errors_are_printed() {
                     }
                 }
                 println!(
-                    "| {} | {truth:.3} | {n} | {:.5} | {:.5} | {:.5} | {:.5} | {:+.4} | {:+.4} | {:+.4} | {:+.4} |",
+                    "| {} | {truth:.3} | {n} | {reps} | {:.5} | {:.5} | {:.5} | {:.5} | {:+.4} | {:+.4} | {:+.4} | {:+.4} |",
                     joint.name, se[0], se[1], se[2], se[3], bias[0], bias[1], bias[2], bias[3]
                 );
-                if n <= 10 * kx * ky {
+                if few_per_cell {
                     undersampled += 1;
                     for m in 0..4 {
                         wins[m] += usize::from(se[m] < se[0]);
@@ -227,18 +227,19 @@ fn contingency_tables_estimates_converge_and_their_errors_are_printed() {
                 }
                 if n == 10_000 {
                     let plugin_bias = (kx * ky - 1) as f64 / (2.0 * n as f64);
-                    let checked = if plugin_bias < 0.005 { &bias[..] } else { &bias[1..] };
+                    let checked = if plugin_bias < 0.005 { &bias[..3] } else { &bias[1..3] };
                     assert!(checked.iter().all(|b| b.abs() <= 0.01), "{} at n = 10,000: bias {bias:?}", joint.name);
+                    assert!(bias[3].abs() <= 0.015, "{} at n = 10,000: NSB's bias {}", joint.name, bias[3]);
                 }
             }
         }
     }
     println!(
-        "{undersampled} cells with n ≤ 10 × cells: MSE below the plug-in's in {} (Miller–Madow), {} (shrinkage), {} (jackknife); summed MSE plug-in {:.3}, Miller–Madow {:.3}, shrinkage {:.3}, jackknife {:.3} nats²",
+        "{undersampled} settings with n ≤ 10 × cells: MSE below the plug-in's in {} (Miller–Madow), {} (shrinkage), {} (NSB); summed MSE plug-in {:.3}, Miller–Madow {:.3}, shrinkage {:.3}, NSB {:.3} nats²",
         wins[1], wins[2], wins[3], summed[0], summed[1], summed[2], summed[3]
     );
     assert!(undersampled >= 20, "the grid must hold undersampled tables");
-    assert!(summed[3] < summed[0] && summed[3] < summed[2], "summed MSE {summed:?}");
+    assert!(summed[3] < summed[0] / 5.0 && summed[3] < summed[2], "summed MSE {summed:?}");
 }
 
 /// Class-conditional Gaussians: a class c (2 to 5 classes, random weights) and Y | c ~ N(μ_c, I) in

@@ -132,7 +132,7 @@ enum Na {
 #[derive(Clone, Copy, ValueEnum)]
 enum Method {
     /// The estimator that fits the columns' kinds: the learned model when every column is
-    /// continuous (or a rounded measurement), the jackknife when every one is discrete, Ross when one
+    /// continuous (or a rounded measurement), NSB when every one is discrete, Ross when one
     /// side is discrete and the other continuous, KSG when a side has both (see --discrete-x)
     Auto,
     /// The learned estimator (MIST): a set model run with ONNX Runtime
@@ -149,8 +149,8 @@ enum Method {
     MillerMadow,
     /// Discrete X and Y: James-Stein shrinkage (Hausser & Strimmer), as infotheo's "shrink"
     Shrink,
-    /// Discrete X and Y: plug-in with its jackknife bias correction, for tables with few rows per cell
-    Jackknife,
+    /// Discrete X and Y: the NSB estimate (Nemenman, Shafee & Bialek), for tables with few rows per cell
+    Nsb,
     /// Discrete X (a class), continuous Y: Ross's nearest-neighbour estimator (uses --k)
     Ross,
 }
@@ -168,7 +168,7 @@ impl Method {
             Method::Plugin => M::Table(TableMethod::Plugin),
             Method::MillerMadow => M::Table(TableMethod::MillerMadow),
             Method::Shrink => M::Table(TableMethod::Shrink),
-            Method::Jackknife => M::Table(TableMethod::Jackknife),
+            Method::Nsb => M::Table(TableMethod::Nsb),
             Method::Ross => M::Ross { k: cli.k, swap: false },
         }
     }

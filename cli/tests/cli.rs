@@ -315,22 +315,22 @@ fn auto_picks_the_estimator_of_the_columns_kinds() {
     let rows: String =
         (0..300).map(|i| format!("{},{},{}\n", i % 3, (i % 3 + i / 7 % 2) % 3, (i as f64 * 0.77).sin())).collect();
     let mixed = write(&dir, "mixed.csv", &format!("a,b,m\n{rows}"));
-    let jackknife = estimate(&[s(&mixed), "--x", "a", "--y", "b", "--method", "jackknife"]);
-    assert_eq!(estimate(&[s(&mixed), "--x", "a", "--y", "b"]), jackknife);
+    let nsb = estimate(&[s(&mixed), "--x", "a", "--y", "b", "--method", "nsb"]);
+    assert_eq!(estimate(&[s(&mixed), "--x", "a", "--y", "b"]), nsb);
     let summary =
         mist().args([s(&mixed), "--x", "a", "--y", "b", "--verbose"]).assert().success().get_output().stderr.clone();
     let summary = String::from_utf8(summary).unwrap();
-    assert!(summary.contains("by jackknife (discrete) (chosen by --method auto)"), "{summary}");
+    assert!(summary.contains("by NSB (discrete) (chosen by --method auto)"), "{summary}");
     // A class against a measurement, either way round: Ross's estimator with the class as X.
     let ross = estimate(&[s(&mixed), "--x", "a", "--y", "m", "--method", "ross", "--k", "3"]);
     assert_eq!(estimate(&[s(&mixed), "--x", "m", "--y", "a"]), ross);
     // Declared discrete, the 300 distinct values of m are 300 categories: a table again.
-    let table = estimate(&[s(&mixed), "--x", "m", "--y", "a", "--method", "jackknife"]);
+    let table = estimate(&[s(&mixed), "--x", "m", "--y", "a", "--method", "nsb"]);
     assert_eq!(estimate(&[s(&mixed), "--x", "m", "--y", "a", "--discrete-x"]), table);
     fails_with(
         &[s(&mixed), "--x", "a", "--y", "b", "--quantiles", "0.5"],
         2,
-        "--method auto chose jackknife",
+        "--method auto chose NSB",
     );
     fails_with(
         &[s(&mixed), "--x", "a", "--y", "b", "--discrete-x", "--method", "ksg"],

@@ -70,8 +70,8 @@ int main(void) {
     MistMatrix my = {y, N, 1, MIST_LAYOUT_ROW_MAJOR}, my2 = {y2, N, 1, MIST_LAYOUT_ROW_MAJOR};
 
     printf("class C and its noisy copy D, %d rows, 3 x 3 table; true MI %.4f nats\n", N, table_truth());
-    const char *names[] = {"plug-in", "Miller-Madow", "shrinkage", "jackknife"};
-    for (int method = MIST_TABLE_METHOD_PLUGIN; method <= MIST_TABLE_METHOD_JACKKNIFE; method++) {
+    const char *names[] = {"plug-in", "Miller-Madow", "shrinkage", "NSB"};
+    for (int method = MIST_TABLE_METHOD_PLUGIN; method <= MIST_TABLE_METHOD_NSB; method++) {
         double mi;
         MistStatus status = mist_discrete(&mc, &md, method, &mi);
         if (status != MIST_STATUS_OK) return failed("mist_discrete", status);
@@ -87,7 +87,7 @@ int main(void) {
     status = mist_create(NULL, &est);
     if (status != MIST_STATUS_OK) return failed("mist_create", status);
     const char *methods[] = {"the learned model", "shrinkage", "Ross", "KSG", "Gaussian", "GCMI",
-                             "Miller-Madow", "plug-in", "auto", "jackknife"};
+                             "Miller-Madow", "plug-in", "auto", "NSB"};
     const MistMatrix *pairs[3][2] = {{&mc, &md}, {&my, &mc}, {&my, &my2}};
     const char *labels[] = {"C, D", "Y, C", "Y, Y + noise"};
     for (int p = 0; p < 3; p++) {

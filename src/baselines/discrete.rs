@@ -4,11 +4,12 @@
 //! mapped to numbers). Several discrete columns thus form one joint category.
 //!
 //! - Both sides discrete: the plug-in estimate of the table's MI, the same with the Miller–Madow
-//!   correction, its jackknife bias correction, and the James–Stein shrinkage estimate of Hausser &
-//!   Strimmer (2009, "Entropy inference and the James–Stein estimator", JMLR 10:1469), as `infotheo`'s
-//!   `shrink`. On tables with few rows per cell, where the plug-in estimate reads independent data
-//!   as dependent, the jackknife has the lowest error: shrinkage pulls every table towards the
-//!   uniform one and so reads strong dependence as weak (the comparison is in docs/c-abi.md).
+//!   correction, the James–Stein shrinkage estimate of Hausser & Strimmer (2009, "Entropy
+//!   inference and the James–Stein estimator", JMLR 10:1469), as `infotheo`'s `shrink`, and the
+//!   NSB estimate (Nemenman, Shafee & Bialek 2002). On tables with few rows per cell, where the
+//!   plug-in estimate reads independent data as dependent, NSB has the lowest error: shrinkage
+//!   pulls every table towards the uniform one and so reads strong dependence as weak (the
+//!   comparison is in docs/c-abi.md).
 //! - One side discrete, the other continuous: the nearest-neighbour estimator of Ross (2014, "Mutual
 //!   information between discrete and continuous data sets", PLoS ONE 9:e87357), as scikit-learn's
 //!   `mutual_info_classif` computes it, with the max-norm of the standardised continuous columns.
@@ -16,10 +17,10 @@
 use super::ksg::dequantise;
 use super::{Estimator, standardize};
 use crate::preprocess::total_order;
-use crate::special::digamma;
+use crate::special::{digamma, ln_gamma, trigamma};
 use crate::{Error, Result};
 use ndarray::{ArrayView2, Axis};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which estimate of a contingency table's MI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,9 +33,10 @@ pub enum TableMethod {
     /// The James–Stein shrinkage estimate (Hausser & Strimmer 2009): the MI of the cell frequencies
     /// shrunk towards the uniform table over the observed levels of each side.
     Shrink,
-    /// The plug-in estimate with its jackknife bias correction (Quenouille; Efron & Stein 1981):
-    /// `n Î − (n − 1) ⟨Î₋ᵢ⟩`, `Î₋ᵢ` the plug-in estimate without row i.
-    Jackknife,
+    /// The NSB estimate (Nemenman, Shafee & Bialek 2002): `H(X) + H(Y) − H(X, Y)`, each entropy
+    /// the posterior mean under NSB's mixture of Dirichlet priors over the observed levels of the
+    /// side, or every pair of them ([`nsb_entropy`]).
+    Nsb,
 }
 
 /// MI of two discrete sides from their contingency table, in nats (clipped at 0).
@@ -47,38 +49,31 @@ pub struct Table {
 impl Estimator for Table {
     fn estimate(&self, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
         crate::input::validate(x, y, 2, &self.name())?;
-        let ((cx, kx), (cy, ky)) = (categories(x), categories(y));
+        let t = Counts::of(x, y);
         let n = x.nrows() as f64;
-        let mut joint = vec![0usize; kx * ky];
-        cx.iter().zip(&cy).for_each(|(&a, &b)| joint[a * ky + b] += 1);
-        let count = |len: usize, of: &[usize]| {
-            of.iter().fold(vec![0usize; len], |mut c, &i| {
-                c[i] += 1;
-                c
-            })
-        };
-        let (nx, ny) = (count(kx, &cx), count(ky, &cy));
         let freqs = |counts: &[usize]| -> Vec<f64> { counts.iter().map(|&c| c as f64 / n).collect() };
+        let plugin = || entropy(&freqs(&t.x)) + entropy(&freqs(&t.y)) - entropy(&freqs(&t.joint));
         let mi = match self.method {
-            TableMethod::Plugin => table_mi(&freqs(&joint), &freqs(&nx), &freqs(&ny)),
+            TableMethod::Plugin => plugin(),
+            // H + (m − 1) / 2n for each of H(X), H(Y), H(X, Y): the margins' levels are all observed.
             TableMethod::MillerMadow => {
-                let cells = joint.iter().filter(|&&c| c > 0).count();
-                // H + (m − 1) / 2n for each of H(X), H(Y), H(X, Y): the marginals' levels are all observed.
-                table_mi(&freqs(&joint), &freqs(&nx), &freqs(&ny)) + ((kx - 1) + (ky - 1)) as f64 / (2.0 * n)
-                    - (cells - 1) as f64 / (2.0 * n)
+                plugin() + ((t.x.len() - 1) + (t.y.len() - 1)) as f64 / (2.0 * n)
+                    - (t.joint.len() - 1) as f64 / (2.0 * n)
             }
             TableMethod::Shrink => {
-                let lambda = shrinkage(&joint);
+                let lambda = shrinkage(&t.joint, t.empty());
                 // The shrunk table's margins: λ / k + (1 − λ) × the observed margin.
                 let margin = |counts: &[usize]| -> Vec<f64> {
                     let k = counts.len() as f64;
                     counts.iter().map(|&c| lambda / k + (1.0 - lambda) * c as f64 / n).collect()
                 };
-                let cells = (kx * ky) as f64;
-                let shrunk: Vec<f64> = joint.iter().map(|&c| lambda / cells + (1.0 - lambda) * c as f64 / n).collect();
-                table_mi(&shrunk, &margin(&nx), &margin(&ny))
+                // Every empty cell holds λ / K: one term for all of them.
+                let h = |q: f64| if q > 0.0 { -q * q.ln() } else { 0.0 };
+                let cell = |c: usize| lambda / t.cells + (1.0 - lambda) * c as f64 / n;
+                let joint = t.joint.iter().map(|&c| h(cell(c))).chain(std::iter::once(t.empty() * h(cell(0))));
+                entropy(&margin(&t.x)) + entropy(&margin(&t.y)) - sorted_sum(joint)
             }
-            TableMethod::Jackknife => jackknife(&joint, &nx, &ny),
+            TableMethod::Nsb => nsb_entropy(&t.x, 0.0) + nsb_entropy(&t.y, 0.0) - nsb_entropy(&t.joint, t.empty()),
         };
         Ok(mi.max(0.0))
     }
@@ -88,13 +83,43 @@ impl Estimator for Table {
             TableMethod::Plugin => "plug-in (discrete)",
             TableMethod::MillerMadow => "Miller-Madow (discrete)",
             TableMethod::Shrink => "James-Stein shrinkage (discrete)",
-            TableMethod::Jackknife => "jackknife (discrete)",
+            TableMethod::Nsb => "NSB (discrete)",
         }
         .to_string()
     }
 
     fn min_rows(&self) -> usize {
         2
+    }
+}
+
+/// A contingency table: the counts of its non-empty cells (in no particular order), of each side's
+/// levels, and its number of cells, every pair of observed levels. Only non-empty cells are held:
+/// two identifiers of 10⁵ levels have 10¹⁰ cells and 10⁵ rows.
+struct Counts {
+    joint: Vec<usize>,
+    x: Vec<usize>,
+    y: Vec<usize>,
+    cells: f64,
+}
+
+impl Counts {
+    fn of(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Counts {
+        let ((cx, kx), (cy, ky)) = (categories(x), categories(y));
+        let mut cells: HashMap<(usize, usize), usize> = HashMap::new();
+        cx.iter().zip(&cy).for_each(|(&a, &b)| *cells.entry((a, b)).or_insert(0) += 1);
+        let count = |len: usize, of: &[usize]| {
+            of.iter().fold(vec![0usize; len], |mut c, &i| {
+                c[i] += 1;
+                c
+            })
+        };
+        Counts { joint: cells.into_values().collect(), x: count(kx, &cx), y: count(ky, &cy), cells: kx as f64 * ky as f64 }
+    }
+
+    /// The number of empty cells.
+    fn empty(&self) -> f64 {
+        self.cells - self.joint.len() as f64
     }
 }
 
@@ -113,11 +138,10 @@ pub fn categories(m: ArrayView2<f64>) -> (Vec<usize>, usize) {
     (codes, seen.len())
 }
 
-/// `H(X) + H(Y) − H(X, Y)` in nats of the joint frequencies `joint` and its margins `px`, `py`.
-/// Each sum runs over its terms in increasing order, so that the transposed table gives the same bits.
-fn table_mi(joint: &[f64], px: &[f64], py: &[f64]) -> f64 {
-    let entropy = |probs: &[f64]| sorted_sum(probs.iter().filter(|&&q| q > 0.0).map(|&q| -q * q.ln()));
-    entropy(px) + entropy(py) - entropy(joint)
+/// The entropy in nats of the frequencies `probs` (zeros left out), its terms added in increasing
+/// order, so that a table and its transpose give the same bits.
+fn entropy(probs: &[f64]) -> f64 {
+    sorted_sum(probs.iter().filter(|&&q| q > 0.0).map(|&q| -q * q.ln()))
 }
 
 /// The sum of `terms` added in increasing order: the same bits whatever order they come in.
@@ -127,34 +151,72 @@ fn sorted_sum(terms: impl Iterator<Item = f64>) -> f64 {
     terms.iter().sum()
 }
 
-/// The jackknifed plug-in MI of the table `joint` (row-major, `nx.len() × ny.len()`) with margins
-/// `nx`, `ny`. Written with `S = Σ c ln c` over a table's counts, `H = ln n − S / n`, so leaving out
-/// one row of a cell changes three terms of S: all n leave-one-out estimates take one pass over the
-/// non-empty cells, each standing for its count of rows.
-fn jackknife(joint: &[usize], nx: &[usize], ny: &[usize]) -> f64 {
-    let c_ln_c = |c: usize| if c > 1 { c as f64 * (c as f64).ln() } else { 0.0 };
-    let s = |counts: &[usize]| sorted_sum(counts.iter().map(|&c| c_ln_c(c)));
-    let mi = |sx: f64, sy: f64, sxy: f64, n: f64| n.ln() - (sx + sy - sxy) / n;
-    let (sx, sy, sxy) = (s(nx), s(ny), s(joint));
-    let n: usize = joint.iter().sum();
-    let n = n as f64;
-    let without_one = |c: usize| c_ln_c(c - 1) - c_ln_c(c);
-    let ky = ny.len();
-    let left_out = sorted_sum(joint.iter().enumerate().filter(|&(_, &c)| c > 0).map(|(cell, &c)| {
-        let (a, b) = (nx[cell / ky], ny[cell % ky]);
-        c as f64 * mi(sx + without_one(a), sy + without_one(b), sxy + without_one(c), n - 1.0)
-    }));
-    n * mi(sx, sy, sxy, n) - (n - 1.0) * left_out / n
+/// The NSB entropy estimate in nats of a distribution over `K` categories from the counts of its
+/// non-empty ones, `counts`, and its number of empty ones, `empty` (Nemenman, Shafee & Bialek
+/// 2002, "Entropy and inference, revisited"). Under a symmetric Dirichlet prior of concentration
+/// β, the posterior mean of H is `ψ(N + Kβ + 1) − Σ (nᵢ + β) / (N + Kβ) ψ(nᵢ + β + 1)` over all K
+/// cells; NSB averages it over β, weighted by β's posterior under the prior `dξ/dβ = K ψ′(Kβ + 1) −
+/// ψ′(β + 1)` (ξ(β), the prior mean of H, so that the prior on H is nearly flat). The integral runs
+/// over ln β: a coarse grid over [10⁻⁴ / K, 10⁵], then a fine one where the coarse posterior is
+/// within e⁻³⁰ of its largest value. Cells are grouped by count, so that a grid point costs
+/// O(distinct counts).
+pub fn nsb_entropy(counts: &[usize], empty: f64) -> f64 {
+    let k = counts.len() as f64 + empty;
+    if k < 2.0 {
+        return 0.0;
+    }
+    let mut groups: BTreeMap<usize, f64> = BTreeMap::new();
+    counts.iter().for_each(|&c| *groups.entry(c).or_insert(0.0) += 1.0);
+    if empty > 0.0 {
+        *groups.entry(0).or_insert(0.0) += empty;
+    }
+    let n = counts.iter().sum::<usize>() as f64;
+    let log_posterior = |ln_beta: f64| -> f64 {
+        let b = ln_beta.exp();
+        let prior = k * trigamma(k * b + 1.0) - trigamma(b + 1.0);
+        if !(prior > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        let cells: f64 = groups.iter().map(|(&c, &m)| m * (ln_gamma(c as f64 + b) - ln_gamma(b))).sum();
+        prior.ln() + cells + ln_gamma(k * b) - ln_gamma(n + k * b) + ln_beta
+    };
+    let mean_entropy = |ln_beta: f64| -> f64 {
+        let b = ln_beta.exp();
+        let cells: f64 = groups.iter().map(|(&c, &m)| m * (c as f64 + b) * digamma(c as f64 + b + 1.0)).sum();
+        digamma(n + k * b + 1.0) - cells / (n + k * b)
+    };
+    let grid = |lo: f64, hi: f64, points: usize| -> Vec<(f64, f64)> {
+        (0..points).map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64).map(|l| (l, log_posterior(l))).collect()
+    };
+    let peak = |g: &[(f64, f64)]| g.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let coarse = grid((1e-4 / k).ln(), 1e5f64.ln(), 121);
+    let (top, step) = (peak(&coarse), coarse[1].0 - coarse[0].0);
+    let inside: Vec<f64> = coarse.iter().filter(|p| p.1 > top - 30.0).map(|p| p.0).collect();
+    let (Some(&lo), Some(&hi)) = (inside.first(), inside.last()) else {
+        return f64::NAN;
+    };
+    let fine = grid(lo - step, hi + step, 201);
+    let top = peak(&fine);
+    let (mut weight, mut sum) = (0.0, 0.0);
+    for (l, lp) in fine {
+        let w = (lp - top).exp();
+        if w > 0.0 {
+            weight += w;
+            sum += w * mean_entropy(l);
+        }
+    }
+    sum / weight
 }
 
-/// The James–Stein shrinkage intensity of `counts` towards the uniform `t = 1 / K` over its `K`
-/// cells (Hausser & Strimmer 2009, eq. 8): `λ = (1 − Σ u²) / ((n − 1) Σ (t − u)²)` clamped to
-/// [0, 1], `u` the observed frequencies; the shrunk frequencies are `λ t + (1 − λ) u`.
-fn shrinkage(counts: &[usize]) -> f64 {
+/// The James–Stein shrinkage intensity of a table towards the uniform `t = 1 / K` over its `K`
+/// cells, from the counts of its non-empty cells and its number of empty ones (Hausser & Strimmer
+/// 2009, eq. 8): `λ = (1 − Σ u²) / ((n − 1) Σ (t − u)²)` clamped to [0, 1], `u` the observed
+/// frequencies; the shrunk frequencies are `λ t + (1 − λ) u`.
+fn shrinkage(counts: &[usize], empty: f64) -> f64 {
     let n: usize = counts.iter().sum();
-    let (nf, target) = (n as f64, 1.0 / counts.len() as f64);
+    let (nf, target) = (n as f64, 1.0 / (counts.len() as f64 + empty));
     let u = || counts.iter().map(move |&c| c as f64 / nf);
-    let spread = sorted_sum(u().map(|q| (target - q).powi(2)));
+    let spread = sorted_sum(u().map(|q| (target - q).powi(2)).chain(std::iter::once(empty * target * target)));
     if n < 2 || spread == 0.0 {
         return 1.0;
     }
@@ -254,7 +316,7 @@ mod tests {
     fn exact(p: &[f64], kx: usize, ky: usize) -> f64 {
         let px: Vec<f64> = (0..kx).map(|a| p[a * ky..(a + 1) * ky].iter().sum()).collect();
         let py: Vec<f64> = (0..ky).map(|b| (0..kx).map(|a| p[a * ky + b]).sum()).collect();
-        table_mi(p, &px, &py)
+        entropy(&px) + entropy(&py) - entropy(p)
     }
 
     #[test]
@@ -262,7 +324,7 @@ mod tests {
         let p = [0.3, 0.05, 0.05, 0.05, 0.3, 0.05, 0.05, 0.05, 0.1];
         let truth = exact(&p, 3, 3);
         let (x, y) = draw_table(&p, 3, 10_000, 1);
-        for method in [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Jackknife] {
+        for method in [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Nsb] {
             let mi = Table { method }.estimate(x.view(), y.view()).unwrap();
             assert!((mi - truth).abs() < 0.01, "{method:?}: {mi} for {truth}");
             assert_eq!(mi, Table { method }.estimate(y.view(), x.view()).unwrap(), "{method:?} is symmetric");
@@ -270,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn jackknife_and_shrinkage_beat_the_plug_in_on_undersampled_tables() {
+    fn nsb_and_shrinkage_beat_the_plug_in_on_undersampled_tables() {
         // 10 × 10 cells, 200 rows: 2 per cell. Independent, weakly and strongly dependent tables;
         // shrinkage towards the uniform table is only checked on the first two.
         let independent = vec![0.01; 100];
@@ -289,28 +351,37 @@ mod tests {
                     .sum::<f64>()
                     / 40.0
             };
-            let (plugin, jackknife) = (mse(TableMethod::Plugin), mse(TableMethod::Jackknife));
-            assert!(jackknife < plugin, "truth {truth}: jackknife MSE {jackknife}, plug-in {plugin}");
+            let (plugin, nsb) = (mse(TableMethod::Plugin), mse(TableMethod::Nsb));
+            assert!(nsb < plugin, "truth {truth}: NSB MSE {nsb}, plug-in {plugin}");
             let shrink = mse(TableMethod::Shrink);
             assert!(shrink < plugin || !weak_dependence, "truth {truth}: shrinkage MSE {shrink}, plug-in {plugin}");
         }
     }
 
     #[test]
-    fn the_jackknife_is_the_mean_of_its_leave_one_out_estimates_corrected() {
-        let (x, y) = draw_table(&[0.2, 0.1, 0.05, 0.15, 0.3, 0.2], 3, 30, 7);
-        let plugin = |x: ArrayView2<f64>, y: ArrayView2<f64>| Table { method: TableMethod::Plugin }.estimate(x, y).unwrap();
-        // Rows left out one at a time, estimates unclipped: the plug-in is positive on these rows.
-        let left_out: f64 = (0..30)
-            .map(|r| {
-                let keep: Vec<usize> = (0..30).filter(|&i| i != r).collect();
-                plugin(x.select(Axis(0), &keep).view(), y.select(Axis(0), &keep).view())
-            })
-            .sum::<f64>()
-            / 30.0;
-        let direct = 30.0 * plugin(x.view(), y.view()) - 29.0 * left_out;
-        let fast = Table { method: TableMethod::Jackknife }.estimate(x.view(), y.view()).unwrap();
-        assert!((fast - direct.max(0.0)).abs() < 1e-12, "{fast} against {direct}");
+    fn nsb_entropy_meets_its_limits() {
+        // One category: 0. Many rows of a uniform distribution: ln K. Few rows over many cells:
+        // more than the plug-in's ln n (NSB's point: unseen cells still hold mass).
+        assert_eq!(nsb_entropy(&[7], 0.0), 0.0);
+        let uniform = nsb_entropy(&[10_000; 8], 0.0);
+        assert!((uniform - 8f64.ln()).abs() < 1e-3, "{uniform}");
+        let sparse = nsb_entropy(&[1; 20], 980.0);
+        assert!(sparse > 20f64.ln() + 0.5 && sparse < 1000f64.ln(), "{sparse}");
+        // The empty cells count as cells: the same as listing them.
+        assert!((nsb_entropy(&[3, 1, 0, 0], 0.0) - nsb_entropy(&[3, 1], 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tables_of_many_levels_hold_only_their_non_empty_cells() {
+        // Two identifiers of 20,000 levels: 4 × 10⁸ cells, 20,000 rows. Every estimate is a
+        // number, and no table of 4 × 10⁸ counts is made (3.2 GB).
+        let n = 20_000;
+        let ids = Array2::from_shape_fn((n, 1), |(r, _)| r as f64);
+        let other = Array2::from_shape_fn((n, 1), |(r, _)| ((r * 7_919) % n) as f64);
+        for method in [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Nsb] {
+            let mi = Table { method }.estimate(ids.view(), other.view()).unwrap();
+            assert!(mi.is_finite() && mi >= 0.0, "{method:?}: {mi}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub enum MistKind {
 
 /// Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
 /// answered: every varying column continuous, the learned model of `est` (as `mist_estimate`);
-/// every one discrete, `mist_discrete` with the jackknife; one side discrete and the other continuous,
+/// every one discrete, `mist_discrete` with NSB; one side discrete and the other continuous,
 /// `mist_ross` with k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with
 /// k = 5. `x_kinds` (NULL: all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds`
 /// likewise. On success `*out_mi` holds the estimate and `*out_method` a MistMethod.

@@ -91,15 +91,15 @@ pub enum MistTableMethod {
     MillerMadow = 1,
     /// The James–Stein shrinkage estimate (Hausser & Strimmer 2009), as `infotheo`'s `shrink`.
     Shrink = 2,
-    /// The plug-in estimate with its jackknife bias correction: the lowest error of the four on
-    /// tables with few rows per cell.
-    Jackknife = 3,
+    /// The NSB estimate (Nemenman, Shafee & Bialek 2002): the lowest error of the four on tables
+    /// with few rows per cell.
+    Nsb = 3,
 }
 
 /// The MI in nats of two discrete samples from their contingency table: each row of `x` (and of `y`)
 /// is one category, rows with equal values in every column (to the bit) being the same category, so
 /// values are codes of any kind and several columns form one joint category. `method` is a
-/// MistTableMethod (MIST_TABLE_METHOD_JACKKNIFE for tables with few rows per cell). Clipped at 0;
+/// MistTableMethod (MIST_TABLE_METHOD_NSB for tables with few rows per cell). Clipped at 0;
 /// symmetric in `x` and `y`. Needs n ≥ 2.
 ///
 /// Errors: as `mist_gaussian`, and MIST_STATUS_INVALID_ARGUMENT for a `method` outside
@@ -119,10 +119,10 @@ pub unsafe extern "C" fn mist_discrete(
             0 => TableMethod::Plugin,
             1 => TableMethod::MillerMadow,
             2 => TableMethod::Shrink,
-            3 => TableMethod::Jackknife,
+            3 => TableMethod::Nsb,
             other => {
                 return Err(FfiError::invalid(format!(
-                    "method = {other} is not a MistTableMethod (0 = plug-in, 1 = Miller-Madow, 2 = shrinkage, 3 = jackknife)"
+                    "method = {other} is not a MistTableMethod (0 = plug-in, 1 = Miller-Madow, 2 = shrinkage, 3 = NSB)"
                 )));
             }
         };

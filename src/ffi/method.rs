@@ -1,5 +1,5 @@
 //! `MistMethod`: the estimators by number, both what a caller asks for (`mist_test`, `mist_pairs`)
-//! and what answered (`mist_estimate_auto`, which picks the model, Ross, KSG or the jackknife).
+//! and what answered (`mist_estimate_auto`, which picks the model, Ross, KSG or NSB).
 
 use super::status::FfiError;
 use crate::auto::{KSG_K, ROSS_K};
@@ -30,9 +30,8 @@ pub enum MistMethod {
     /// Asked for only, never an answer: the estimator that fits the columns' kinds, as
     /// `mist_estimate_auto` picks it.
     Auto = 8,
-    /// The contingency table's plug-in estimate with its jackknife bias correction
-    /// (`mist_discrete`): every varying column discrete.
-    Jackknife = 9,
+    /// The contingency table's NSB estimate (`mist_discrete`): every varying column discrete.
+    Nsb = 9,
 }
 
 /// The method a caller asked for: `value` a MistMethod, `k` the neighbours of KSG and Ross (0: 5
@@ -49,7 +48,7 @@ pub(super) fn asked(value: c_int, k: usize) -> Result<Method, FfiError> {
         6 => Method::Table(TableMethod::MillerMadow),
         7 => Method::Table(TableMethod::Plugin),
         8 => Method::Auto,
-        9 => Method::Table(TableMethod::Jackknife),
+        9 => Method::Table(TableMethod::Nsb),
         other => {
             return Err(FfiError::invalid(format!("method = {other} is not a MistMethod (0 to 9)")));
         }
@@ -64,7 +63,7 @@ pub(super) fn answered(method: Method) -> MistMethod {
         Method::Table(TableMethod::Shrink) => MistMethod::Shrink,
         Method::Table(TableMethod::MillerMadow) => MistMethod::MillerMadow,
         Method::Table(TableMethod::Plugin) => MistMethod::Plugin,
-        Method::Table(TableMethod::Jackknife) => MistMethod::Jackknife,
+        Method::Table(TableMethod::Nsb) => MistMethod::Nsb,
         Method::Ross { .. } => MistMethod::Ross,
         Method::Ksg { .. } => MistMethod::Ksg,
         Method::Gaussian => MistMethod::Gaussian,

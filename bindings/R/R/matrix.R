@@ -117,7 +117,7 @@ stop_at_infinite <- function(m, name) {
 #' m <- mi_matrix(faithful, quantiles = TRUE)
 #' m$lower
 mi_matrix <- function(data,
-                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "nsb", "shrink",
                                  "miller-madow", "plugin", "ross"),
                       quantiles = FALSE, k = 5, estimator = NULL, cl = NULL, na.rm = FALSE) {
   method <- match.arg(method)
@@ -157,7 +157,7 @@ mi_matrix <- function(data,
 #' mi_screen(iris[1:4], iris$Species)
 #' mi_screen(mtcars[-1], mtcars$mpg)
 mi_screen <- function(x, y,
-                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+                      method = c("auto", "mist", "ksg", "gaussian", "gcmi", "nsb", "shrink",
                                  "miller-madow", "plugin", "ross"),
                       k = 5, estimator = NULL, cl = NULL, na.rm = FALSE) {
   method <- match.arg(method)

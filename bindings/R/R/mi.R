@@ -13,7 +13,7 @@
 #' measurements included (more than 10 values, e.g. `iris` to 0.1 cm, whose
 #' ties are broken at random, which leaves MI unchanged). With `"auto"`:
 #' every column continuous, the learned model (`"mist"`); every column
-#' discrete, the jackknifed estimate of the contingency table (`"jackknife"`); one
+#' discrete, the NSB estimate of the contingency table (`"nsb"`); one
 #' side discrete and the other continuous, Ross's estimator (`"ross"`, k = 3);
 #' a side with both kinds, KSG (k = 5), which counts the ties of discrete
 #' columns exactly. Several discrete columns of one side form one joint
@@ -36,9 +36,9 @@
 #'   (canonical-correlation) estimator, exact for jointly Gaussian data;
 #'   `"gcmi"`: the Gaussian-copula estimator (Ince et al. 2017), exact for any
 #'   Gaussian copula, unchanged by monotone transforms of a column;
-#'   `"jackknife"`, `"shrink"`, `"miller-madow"`, `"plugin"`: estimates of the
-#'   contingency table of two discrete sides (the plug-in estimate with its
-#'   jackknife bias correction, the lowest error with few rows per cell;
+#'   `"nsb"`, `"shrink"`, `"miller-madow"`, `"plugin"`: estimates of the
+#'   contingency table of two discrete sides (the NSB estimate of Nemenman,
+#'   Shafee and Bialek 2002, the lowest error with few rows per cell;
 #'   James-Stein shrinkage of Hausser and Strimmer 2009, as `infotheo`'s
 #'   `"shrink"`, which reads strong dependence as weak on such tables; the
 #'   plug-in estimate with and without the Miller-Madow correction); `"ross"`: Ross's
@@ -61,10 +61,10 @@
 #' mi(x, y, method = "ksg")
 #' mi(exp(x), y, method = "gcmi") # the same as for x: monotone transforms do not count
 #' mi(iris$Species, iris$Petal.Length) # a class against a measurement: Ross
-#' mi(mtcars$cyl, mtcars$gear) # two discrete columns: the jackknife
+#' mi(mtcars$cyl, mtcars$gear) # two discrete columns: NSB
 #' mi(c(x[-1], NA), y, na.rm = TRUE) # 999 rows used
 mi <- function(x, y,
-               method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+               method = c("auto", "mist", "ksg", "gaussian", "gcmi", "nsb", "shrink",
                           "miller-madow", "plugin", "ross"),
                k = 5, estimator = NULL, na.rm = FALSE) {
   method <- match.arg(method)
@@ -97,7 +97,7 @@ mi <- function(x, y,
     plugin = .Call(C_mist_discrete, x, y, 0L),
     "miller-madow" = .Call(C_mist_discrete, x, y, 1L),
     shrink = .Call(C_mist_discrete, x, y, 2L),
-    jackknife = .Call(C_mist_discrete, x, y, 3L),
+    nsb = .Call(C_mist_discrete, x, y, 3L),
     ross = {
       check_count(k, "k", min = 1)
       .Call(C_mist_ross, x, y, as.double(k))

@@ -3,7 +3,7 @@
 # MistMethod of each method name (include/mist.h), and the name of each MistMethod.
 method_codes <- c(
   mist = 0L, shrink = 1L, ross = 2L, ksg = 3L, gaussian = 4L, gcmi = 5L,
-  "miller-madow" = 6L, plugin = 7L, auto = 8L, jackknife = 9L
+  "miller-madow" = 6L, plugin = 7L, auto = 8L, nsb = 9L
 )
 method_name <- function(code) names(method_codes)[match(code, method_codes)]
 
@@ -13,7 +13,7 @@ method_titles <- c(
   ross = "Ross's estimator", ksg = "KSG", gaussian = "the Gaussian estimator",
   gcmi = "the Gaussian-copula estimator", "miller-madow" = "the Miller-Madow estimate",
   plugin = "the plug-in estimate",
-  jackknife = "the jackknifed plug-in estimate of the contingency table"
+  nsb = "the NSB estimate of the contingency table"
 )
 
 # A seed for libmist from R's random number generator, so that set.seed() makes a call repeatable.
@@ -83,7 +83,7 @@ draw_seed <- function(seed) {
 #' mi_test(x, y)
 #' mi_test(iris$Species, iris$Sepal.Width, B = 99) # a class against a measurement
 mi_test <- function(x, y, B = 199,
-                    method = c("auto", "mist", "ksg", "gaussian", "gcmi", "jackknife", "shrink",
+                    method = c("auto", "mist", "ksg", "gaussian", "gcmi", "nsb", "shrink",
                                "miller-madow", "plugin", "ross"),
                     k = 5, estimator = NULL, seed = NULL, na.rm = FALSE) {
   data_name <- paste(deparse1(substitute(x)), "and", deparse1(substitute(y)))

@@ -272,7 +272,7 @@ const TABLE_CODES = Dict(
     :plugin => LibMist.MIST_TABLE_METHOD_PLUGIN,
     :miller_madow => LibMist.MIST_TABLE_METHOD_MILLER_MADOW,
     :shrink => LibMist.MIST_TABLE_METHOD_SHRINK,
-    :jackknife => LibMist.MIST_TABLE_METHOD_JACKKNIFE,
+    :nsb => LibMist.MIST_TABLE_METHOD_NSB,
 )
 
 """
@@ -292,8 +292,8 @@ scales), and continuous otherwise, rounded measurements included. `Bool`, `Symbo
 columns of one side form one joint category.
 
 - `method = :auto`: the estimator that fits the columns' kinds: every varying column continuous,
-  the learned model (`:mist`); every one discrete, the jackknifed contingency table
-  (`:jackknife`); one side discrete and the other continuous, Ross's estimator (`:ross`, k = 3); a
+  the learned model (`:mist`); every one discrete, the NSB estimate of the
+  contingency table (`:nsb`); one side discrete and the other continuous, Ross's estimator (`:ross`, k = 3); a
   side of both kinds, KSG (`:ksg`, k = 5), which counts the ties of discrete columns exactly.
 - `method = :mist`: the learned model of `estimator` (a [`MistEstimator`](@ref); `nothing`: the
   default one): its point estimate (trained to minimise the squared error), always inside its own
@@ -309,9 +309,9 @@ columns of one side form one joint category.
   columns' normal scores with a finite-sample bias correction (clipped at 0). Exact for any
   Gaussian copula, unchanged by monotone transforms of a column; needs more than
   `size(x, 2) + size(y, 2) + 1` rows.
-- `method = :jackknife`, `:shrink`, `:miller_madow`, `:plugin`: the contingency table of two
-  discrete sides: the plug-in estimate with its jackknife bias correction (the lowest error with
-  few rows per cell), James–Stein shrinkage (Hausser & Strimmer 2009, as `infotheo`'s `shrink`,
+- `method = :nsb`, `:shrink`, `:miller_madow`, `:plugin`: the contingency table of two
+  discrete sides: the NSB estimate (Nemenman, Shafee & Bialek 2002; the lowest error with few
+  rows per cell), James–Stein shrinkage (Hausser & Strimmer 2009, as `infotheo`'s `shrink`,
   which reads strong dependence as weak on such tables), the plug-in estimate with and without the
   Miller–Madow correction.
 - `method = :ross`: Ross's (2014) estimator of a discrete `x` (a class) against a continuous `y`,
@@ -377,7 +377,7 @@ function mi_estimate(
         GC.@preserve xm ym check(LibMist.mist_ross(xc, yc, k, out))
     else
         throw(ArgumentError(
-            "method must be :auto, :mist, :ksg, :gaussian, :gcmi, :jackknife, :shrink, " *
+            "method must be :auto, :mist, :ksg, :gaussian, :gcmi, :nsb, :shrink, " *
                 ":miller_madow, :plugin or :ross, got $(repr(method))",
         ))
     end

@@ -12,7 +12,7 @@ const METHOD_CODES = Dict(
     :miller_madow => LibMist.MIST_METHOD_MILLER_MADOW,
     :plugin => LibMist.MIST_METHOD_PLUGIN,
     :auto => LibMist.MIST_METHOD_AUTO,
-    :jackknife => LibMist.MIST_METHOD_JACKKNIFE,
+    :nsb => LibMist.MIST_METHOD_NSB,
 )
 const METHOD_SYMBOLS = Dict(code => name for (name, code) in METHOD_CODES)
 
@@ -66,7 +66,7 @@ never below `1 / (1 + permutations)`. It detects any dependence the estimator se
 too, in multivariate `x` and `y`.
 
 - `method`: `:auto` (the estimator that fits the columns' kinds, picked once on the data and used
-  for every permutation), `:mist`, `:ksg`, `:gaussian`, `:gcmi`, `:jackknife`, `:shrink`,
+  for every permutation), `:mist`, `:ksg`, `:gaussian`, `:gcmi`, `:nsb`, `:shrink`,
   `:miller_madow`, `:plugin` or `:ross`, as for [`mi`](@ref); `k`: the neighbours of KSG and Ross
   (`0`: 5 and 3).
 - `seed`: the permutations' seed; by default drawn from Julia's global random number generator, so

@@ -104,7 +104,7 @@ const MIST_DEVICE_CUDA = Cint(1)
 const MIST_TABLE_METHOD_PLUGIN = Cint(0)
 const MIST_TABLE_METHOD_MILLER_MADOW = Cint(1)
 const MIST_TABLE_METHOD_SHRINK = Cint(2)
-const MIST_TABLE_METHOD_JACKKNIFE = Cint(3)
+const MIST_TABLE_METHOD_NSB = Cint(3)
 
 # enum MistKind: what the caller says of a column (`mist_estimate_auto`).
 const MIST_KIND_DETECT = Cint(0)
@@ -121,7 +121,7 @@ const MIST_METHOD_GCMI = Cint(5)
 const MIST_METHOD_MILLER_MADOW = Cint(6)
 const MIST_METHOD_PLUGIN = Cint(7)
 const MIST_METHOD_AUTO = Cint(8)
-const MIST_METHOD_JACKKNIFE = Cint(9)
+const MIST_METHOD_NSB = Cint(9)
 
 """
     LibMist.MistEstimator
@@ -213,10 +213,10 @@ end
 
 Estimates I(X;Y) in nats with the estimator that fits the kinds of the columns, and says which
 answered: every varying column continuous, the learned model of `est` (as `mist_estimate`); every
-one discrete, `mist_discrete` with the jackknife; one side discrete and the other continuous,
-`mist_ross` with k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with k = 5.
-`x_kinds` (NULL: all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds` likewise. On
-success `*out_mi` holds the estimate and `*out_method` a MistMethod.
+one discrete, `mist_discrete` with NSB; one side discrete and the other continuous, `mist_ross` with
+k = 3 (the discrete side as its `x`); a side of both kinds, `mist_ksg` with k = 5. `x_kinds` (NULL:
+all MIST_KIND_DETECT) holds one MistKind per column of `x`, `y_kinds` likewise. On success `*out_mi`
+holds the estimate and `*out_method` a MistMethod.
 
 Errors: those of the estimator that answers; MIST_STATUS_INVALID_ARGUMENT for a kind outside
 MistKind. Nothing is written on failure.
@@ -309,8 +309,8 @@ mist_gcmi(x, y, out_mi) = @ccall libmist().mist_gcmi(
 The MI in nats of two discrete samples from their contingency table: each row of `x` (and of `y`) is
 one category, rows with equal values in every column (to the bit) being the same category, so values
 are codes of any kind and several columns form one joint category. `method` is a MistTableMethod
-(MIST_TABLE_METHOD_JACKKNIFE for tables with few rows per cell). Clipped at 0; symmetric in `x` and
-`y`. Needs n ≥ 2.
+(MIST_TABLE_METHOD_NSB for tables with few rows per cell). Clipped at 0; symmetric in `x` and `y`.
+Needs n ≥ 2.
 
 Errors: as `mist_gaussian`, and MIST_STATUS_INVALID_ARGUMENT for a `method` outside MistTableMethod.
 `*out_mi` is written only on success.

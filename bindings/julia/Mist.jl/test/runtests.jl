@@ -293,7 +293,7 @@ end
         @test isapprox(e.mi, 0.992870056488661; atol = 1.0e-12)
         @test mi(hcat(measures...), species) === e.mi
         e = mi_estimate(CYL, GEAR) # integer codes: discrete by libmist's rule
-        @test e.method === :jackknife
+        @test e.method === :nsb
         @test isapprox(e.mi, 0.275507464983082; atol = 1.0e-12)
         @test mi(string.(CYL), GEAR) === e.mi
         @test mi(CYL, GEAR; method = :shrink) != e.mi
