@@ -369,6 +369,18 @@ mod tests {
         assert!(sparse > 20f64.ln() + 0.5 && sparse < 1000f64.ln(), "{sparse}");
         // The empty cells count as cells: the same as listing them.
         assert!((nsb_entropy(&[3, 1, 0, 0], 0.0) - nsb_entropy(&[3, 1], 2.0)).abs() < 1e-12);
+        // Extremes of rows and cells give a number between 0 and ln K.
+        for (counts, empty) in [
+            (vec![1, 1], 1e12),
+            (vec![1_000_000], 1.0),
+            (vec![1; 100_000], 1e10 - 1e5),
+            (vec![500_000, 1, 1], 0.0),
+            (vec![2, 3], 0.0),
+        ] {
+            let h = nsb_entropy(&counts, empty);
+            let k = counts.len() as f64 + empty;
+            assert!(h.is_finite() && h >= 0.0 && h <= k.ln() + 1e-9, "{h} for {} cells", k);
+        }
     }
 
     #[test]
