@@ -1,5 +1,7 @@
-//! Time per estimate of the KSG (k = 5) and Gaussian baselines, and KSG at large n (where its
-//! k-d tree search serves dx + dy ≤ 8); prints Markdown tables.
+//! Time per estimate of the KSG (k = 5) and Gaussian baselines, KSG at large n (where its k-d
+//! tree search serves dx + dy ≤ 8), and the contingency-table estimators, NSB against the plug-in
+//! (NSB integrates over a grid of priors: its cost grows with the distinct cell counts); prints
+//! Markdown tables.
 //!
 //! Run with `cargo bench --bench baselines` (about 15 s on two cores).
 
@@ -7,6 +9,7 @@ mod common;
 mod timing;
 
 use common::{RHO, correlated};
+use mist::baselines::discrete::{Table, TableMethod};
 use mist::baselines::{Estimator, Gaussian, Ksg};
 use ndarray::Array2;
 use timing::median_ms;
@@ -45,5 +48,17 @@ fn main() {
         let mi = Ksg::default().estimate(x.view(), y.view()).expect("valid bench data");
         let truth = -(d as f64 / 2.0) * (1.0 - RHO * RHO).ln();
         println!("| {n} | {d} | k-d tree | {ms:.0} | {mi:.4} | {truth:.4} |");
+    }
+
+    println!("\n## Contingency tables: X a class of k levels, Y = X or another level with probability 0.3\n");
+    println!("| n | levels a side | plug-in ms | NSB ms | NSB / plug-in |");
+    println!("|---:|---:|---:|---:|---:|");
+    for (n, levels) in [(1_000, 5), (10_000, 20), (100_000, 20), (100_000, 100_000)] {
+        let x = Array2::from_shape_fn((n, 1), |(r, _)| (r % levels) as f64);
+        // A fixed, deterministic scramble: y equals x on 7 rows of 10.
+        let y = Array2::from_shape_fn((n, 1), |(r, _)| if r % 10 < 7 { (r % levels) as f64 } else { ((r * 7_919) % levels) as f64 });
+        let plugin = median_estimate_ms(&Table { method: TableMethod::Plugin }, &x, &y);
+        let nsb = median_estimate_ms(&Table { method: TableMethod::Nsb }, &x, &y);
+        println!("| {n} | {levels} | {plugin:.2} | {nsb:.2} | {:.1} |", nsb / plugin);
     }
 }
