@@ -56,7 +56,11 @@ fn main() {
     for (n, levels) in [(1_000, 5), (10_000, 20), (100_000, 20), (100_000, 100_000)] {
         let x = Array2::from_shape_fn((n, 1), |(r, _)| (r % levels) as f64);
         // A fixed, deterministic scramble: y equals x on 7 rows of 10.
-        let y = Array2::from_shape_fn((n, 1), |(r, _)| if r % 10 < 7 { (r % levels) as f64 } else { ((r * 7_919) % levels) as f64 });
+        let y =
+            Array2::from_shape_fn(
+                (n, 1),
+                |(r, _)| if r % 10 < 7 { (r % levels) as f64 } else { ((r * 7_919) % levels) as f64 },
+            );
         let plugin = median_estimate_ms(&Table { method: TableMethod::Plugin }, &x, &y);
         let nsb = median_estimate_ms(&Table { method: TableMethod::Nsb }, &x, &y);
         println!("| {n} | {levels} | {plugin:.2} | {nsb:.2} | {:.1} |", nsb / plugin);

@@ -86,7 +86,8 @@ pub fn ln_gamma(mut x: f64) -> f64 {
     }
     let (inv, inv2) = (1.0 / x, 1.0 / (x * x));
     // 1/(12x) − 1/(360x³) + 1/(1260x⁵) − 1/(1680x⁷) + 1/(1188x⁹).
-    let series = inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))));
+    let series =
+        inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))));
     (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series - shift.ln()
 }
 
@@ -103,7 +104,8 @@ pub fn trigamma(mut x: f64) -> f64 {
     }
     let (inv, inv2) = (1.0 / x, 1.0 / (x * x));
     // 1/x + 1/(2x²) + Σ B₂ₖ / x²ᵏ⁺¹, k = 1..5.
-    let series = inv * inv2 * (1.0 / 6.0 - inv2 * (1.0 / 30.0 - inv2 * (1.0 / 42.0 - inv2 * (1.0 / 30.0 - inv2 * 5.0 / 66.0))));
+    let series =
+        inv * inv2 * (1.0 / 6.0 - inv2 * (1.0 / 30.0 - inv2 * (1.0 / 42.0 - inv2 * (1.0 / 30.0 - inv2 * 5.0 / 66.0))));
     shift + inv + 0.5 * inv2 + series
 }
 
@@ -252,7 +254,8 @@ mod tests {
             assert!((got - want).abs() <= 1e-12 * want.abs().max(1.0), "ln Γ({x}) = {got}, want {want}");
         }
         // ψ′(1) = π²/6, ψ′(½) = π²/2, ψ′(2) = π²/6 − 1, ψ′(x) ≈ 1/x + 1/(2x²) for large x.
-        for (x, want) in [(1.0, pi * pi / 6.0), (0.5, pi * pi / 2.0), (2.0, pi * pi / 6.0 - 1.0), (1e8, 1e-8 + 0.5e-16)] {
+        for (x, want) in [(1.0, pi * pi / 6.0), (0.5, pi * pi / 2.0), (2.0, pi * pi / 6.0 - 1.0), (1e8, 1e-8 + 0.5e-16)]
+        {
             let got = trigamma(x);
             assert!((got - want).abs() <= 1e-13 * want.abs(), "ψ′({x}) = {got}, want {want}");
         }

@@ -241,7 +241,9 @@ fn discrete_estimators_agree_with_the_rust_estimators() {
     let class = x.mapv(|v| (v > 0.0) as u8 as f64 + (v > 1.0) as u8 as f64);
     let label = y.slice(ndarray::s![.., ..1]).mapv(|v| (v * 2.0).round().clamp(-3.0, 3.0));
     let (cd, ld, yd) = (rm(&class), rm(&label), rm(&y));
-    for (code, method) in [(0, TableMethod::Plugin), (1, TableMethod::MillerMadow), (2, TableMethod::Shrink), (3, TableMethod::Nsb)] {
+    for (code, method) in
+        [(0, TableMethod::Plugin), (1, TableMethod::MillerMadow), (2, TableMethod::Shrink), (3, TableMethod::Nsb)]
+    {
         let mut mi = UNTOUCHED;
         assert_eq!(unsafe { mist_discrete(&cd.m(), &ld.m(), code, &mut mi) }, MistStatus::Ok);
         assert_eq!(mi, Table { method }.estimate(class.view(), label.view()).unwrap(), "{method:?}");

@@ -195,7 +195,9 @@ fn contingency_tables_estimates_converge_and_their_errors_are_printed() {
     use mist::baselines::discrete::{Table, TableMethod};
     let methods = [TableMethod::Plugin, TableMethod::MillerMadow, TableMethod::Shrink, TableMethod::Nsb];
     let mut rng = ChaCha8Rng::seed_from_u64(33);
-    println!("| table | truth | n | draws | plug-in MSE | Miller–Madow MSE | shrinkage MSE | NSB MSE | plug-in bias | MM bias | shrink bias | NSB bias |");
+    println!(
+        "| table | truth | n | draws | plug-in MSE | Miller–Madow MSE | shrinkage MSE | NSB MSE | plug-in bias | MM bias | shrink bias | NSB bias |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let (mut undersampled, mut wins, mut summed) = (0, [0; 4], [0.0; 4]);
     for (kx, ky) in [(2, 2), (3, 5), (5, 5), (2, 20), (10, 10), (20, 20)] {

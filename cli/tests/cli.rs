@@ -327,11 +327,7 @@ fn auto_picks_the_estimator_of_the_columns_kinds() {
     // Declared discrete, the 300 distinct values of m are 300 categories: a table again.
     let table = estimate(&[s(&mixed), "--x", "m", "--y", "a", "--method", "nsb"]);
     assert_eq!(estimate(&[s(&mixed), "--x", "m", "--y", "a", "--discrete-x"]), table);
-    fails_with(
-        &[s(&mixed), "--x", "a", "--y", "b", "--quantiles", "0.5"],
-        2,
-        "--method auto chose NSB",
-    );
+    fails_with(&[s(&mixed), "--x", "a", "--y", "b", "--quantiles", "0.5"], 2, "--method auto chose NSB");
     fails_with(
         &[s(&mixed), "--x", "a", "--y", "b", "--discrete-x", "--method", "ksg"],
         2,

@@ -489,7 +489,10 @@ pub fn ffi_input(data: &[u8]) {
                 !null_out && valid_method && pairs.iter().all(|&c| c < main.x.cols),
                 "mist_pairs accepted bad input"
             );
-            assert!(methods.iter().all(|m| (0..=9).contains(m) && *m != 8), "mist_pairs answered with methods {methods:?}");
+            assert!(
+                methods.iter().all(|m| (0..=9).contains(m) && *m != 8),
+                "mist_pairs answered with methods {methods:?}"
+            );
         }
     }
 }

@@ -114,7 +114,12 @@ impl Counts {
                 c
             })
         };
-        Counts { joint: cells.into_values().collect(), x: count(kx, &cx), y: count(ky, &cy), cells: kx as f64 * ky as f64 }
+        Counts {
+            joint: cells.into_values().collect(),
+            x: count(kx, &cx),
+            y: count(ky, &cy),
+            cells: kx as f64 * ky as f64,
+        }
     }
 
     /// The number of empty cells.
@@ -174,7 +179,7 @@ pub fn nsb_entropy(counts: &[usize], empty: f64) -> f64 {
     let log_posterior = |ln_beta: f64| -> f64 {
         let b = ln_beta.exp();
         let prior = k * trigamma(k * b + 1.0) - trigamma(b + 1.0);
-        if !(prior > 0.0) {
+        if prior.is_nan() || prior <= 0.0 {
             return f64::NEG_INFINITY;
         }
         let cells: f64 = groups.iter().map(|(&c, &m)| m * (ln_gamma(c as f64 + b) - ln_gamma(b))).sum();
