@@ -62,14 +62,13 @@ impl Estimator for Table {
             }
             TableMethod::Shrink => {
                 let lambda = shrinkage(&t.joint, t.empty());
-                // The shrunk table's margins: λ / k + (1 − λ) × the observed margin.
-                let margin = |counts: &[usize]| -> Vec<f64> {
-                    let k = counts.len() as f64;
-                    counts.iter().map(|&c| lambda / k + (1.0 - lambda) * c as f64 / n).collect()
-                };
+                // A count `c` of one of `k` cells, shrunk: λ / k + (1 − λ) c / n.
+                let shrunk = |c: usize, k: f64| lambda / k + (1.0 - lambda) * c as f64 / n;
+                let margin =
+                    |counts: &[usize]| -> Vec<f64> { counts.iter().map(|&c| shrunk(c, counts.len() as f64)).collect() };
                 // Every empty cell holds λ / K: one term for all of them.
                 let h = |q: f64| if q > 0.0 { -q * q.ln() } else { 0.0 };
-                let cell = |c: usize| lambda / t.cells + (1.0 - lambda) * c as f64 / n;
+                let cell = |c: usize| shrunk(c, t.cells);
                 let joint = t.joint.iter().map(|&c| h(cell(c))).chain(std::iter::once(t.empty() * h(cell(0))));
                 entropy(&margin(&t.x)) + entropy(&margin(&t.y)) - sorted_sum(joint)
             }
